@@ -1,0 +1,204 @@
+/**
+ * Every kernel of kernels/ as a DifferentiableCase: random fixed parameters uploaded once,
+ * the device forward/backward through src/ops, and the float64 reference from src/reference.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Shape3, Tensor } from '../engine/tensor.js';
+import { conv3x3, conv3x3Backward, type ConvParams } from '../ops/conv.js';
+import { gram, gramBackward } from '../ops/gram.js';
+import { totalVariation, weightedMeanSquaredError, type LossTerm } from '../ops/loss.js';
+import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
+import { relu, reluBackward } from '../ops/relu.js';
+import {
+  conv3x3Ref,
+  gramRef,
+  pool2x2Ref,
+  reluRef,
+  totalVariationRef,
+  weightedMeanSquaredErrorRef,
+} from '../reference/reference.js';
+import type { DifferentiableCase } from './gradient-check.js';
+import type { Rng } from './random.js';
+
+export interface CaseSize {
+  channels: number;
+  height: number;
+  width: number;
+  /** Output channels of the convolutions. */
+  outChannels: number;
+}
+
+type CaseFactory = (engine: Engine, rng: Rng, size: CaseSize) => DifferentiableCase;
+
+const shapeOf = (s: CaseSize): Shape3 => [s.channels, s.height, s.width];
+
+/** Runs a device op on x, reads its output back and releases it. */
+function readAndRelease(engine: Engine, t: Tensor): Float32Array {
+  const host = engine.read(t);
+  t.release();
+  return host;
+}
+
+/** An op whose backward takes (x, output, dL/doutput): wraps upload/read/release around it. */
+function layerCase(
+  engine: Engine,
+  kernel: string,
+  inputShape: Shape3,
+  sampleInput: (rng: Rng) => Float32Array,
+  reference: (x: Float64Array) => Float64Array,
+  forward: (x: Tensor) => Tensor,
+  backward: (x: Tensor, output: Tensor, gradOutput: Tensor) => Tensor,
+  dispose: () => void = () => {},
+): DifferentiableCase {
+  return {
+    kernel,
+    inputShape,
+    sampleInput,
+    reference,
+    forward: (x) => readAndRelease(engine, forward(x)),
+    backward: (x, v) => {
+      const output = forward(x);
+      const gradOutput = engine.upload(v, output.shape);
+      const gradInput = backward(x, output, gradOutput);
+      output.release();
+      gradOutput.release();
+      return readAndRelease(engine, gradInput);
+    },
+    dispose,
+  };
+}
+
+/** A scalar loss term: the "output" is the one value, v scales the gradient. */
+function lossCase(
+  engine: Engine,
+  kernel: string,
+  inputShape: Shape3,
+  reference: (x: Float64Array) => number,
+  term: (x: Tensor) => LossTerm,
+  dispose: () => void = () => {},
+): DifferentiableCase {
+  return {
+    kernel,
+    inputShape,
+    sampleInput: (r) => r.normals(inputShape[0] * inputShape[1] * inputShape[2]),
+    reference: (x) => Float64Array.of(reference(x)),
+    forward: (x) => {
+      const { value, gradient } = term(x);
+      gradient.release();
+      return Float32Array.of(value);
+    },
+    backward: (x, v) => {
+      const { gradient } = term(x);
+      return readAndRelease(engine, gradient).map((g) => g * v[0]);
+    },
+    dispose,
+  };
+}
+
+function convCase(withRelu: boolean): CaseFactory {
+  return (engine, rng, size) => {
+    const { channels, outChannels } = size;
+    const weights = rng.normals(outChannels * channels * 9, Math.sqrt(2 / (9 * channels)));
+    const bias = rng.normals(outChannels, 0.1);
+    const params: ConvParams = {
+      weights: engine.upload(weights, [outChannels, channels, 9]),
+      bias: engine.upload(bias, [1, 1, outChannels]),
+    };
+    const inputShape = shapeOf(size);
+    return layerCase(
+      engine,
+      withRelu ? 'conv3x3+relu' : 'conv3x3',
+      inputShape,
+      (r) => r.normals(channels * size.height * size.width),
+      (x) => conv3x3Ref({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), withRelu).data,
+      (x) => conv3x3(engine, x, params, withRelu),
+      (_x, output, g) => conv3x3Backward(engine, g, params, withRelu ? output : null),
+      () => {
+        params.weights.release();
+        params.bias.release();
+      },
+    );
+  };
+}
+
+const reluCase: CaseFactory = (engine, _rng, size) => {
+  const inputShape = shapeOf(size);
+  return layerCase(
+    engine,
+    'relu',
+    inputShape,
+    (r) => r.awayFromZero(size.channels * size.height * size.width, 0.05),
+    (x) => reluRef({ shape: inputShape, data: x }).data,
+    (x) => relu(engine, x),
+    (_x, output, g) => reluBackward(engine, g, output),
+  );
+};
+
+function poolCase(kind: PoolingKind): CaseFactory {
+  return (engine, _rng, size) => {
+    const inputShape = shapeOf(size);
+    return layerCase(
+      engine,
+      `${kind}pool2x2`,
+      inputShape,
+      (r) => r.distinct(size.channels * size.height * size.width),
+      (x) => pool2x2Ref({ shape: inputShape, data: x }, kind).data,
+      (x) => pool2x2(engine, x, kind),
+      (x, _output, g) => pool2x2Backward(engine, g, x, kind),
+    );
+  };
+}
+
+const gramCase: CaseFactory = (engine, _rng, size) => {
+  const inputShape = shapeOf(size);
+  return layerCase(
+    engine,
+    'gram',
+    inputShape,
+    (r) => r.normals(size.channels * size.height * size.width),
+    (x) => gramRef({ shape: inputShape, data: x }).data,
+    (x) => gram(engine, x),
+    (x, _output, g) => gramBackward(engine, g, x),
+  );
+};
+
+const MSE_WEIGHT = 5;
+const TV_WEIGHT = 1e-3;
+
+const mseCase: CaseFactory = (engine, rng, size) => {
+  const inputShape = shapeOf(size);
+  const target = rng.normals(size.channels * size.height * size.width);
+  const targetDevice = engine.upload(target, inputShape);
+  const target64 = Float64Array.from(target);
+  return lossCase(
+    engine,
+    'mse',
+    inputShape,
+    (x) => weightedMeanSquaredErrorRef(x, target64, MSE_WEIGHT),
+    (x) => weightedMeanSquaredError(engine, x, targetDevice, MSE_WEIGHT),
+    () => targetDevice.release(),
+  );
+};
+
+const tvCase: CaseFactory = (engine, _rng, size) => {
+  const inputShape = shapeOf(size);
+  return lossCase(
+    engine,
+    'total-variation',
+    inputShape,
+    (x) => totalVariationRef({ shape: inputShape, data: x }, TV_WEIGHT),
+    (x) => totalVariation(engine, x, TV_WEIGHT),
+  );
+};
+
+/** Every kernel, by the name shown in `nst doctor` and the tests. */
+export const KERNEL_CASES: ReadonlyArray<{ kernel: string; make: CaseFactory }> = [
+  { kernel: 'conv3x3', make: convCase(false) },
+  { kernel: 'conv3x3+relu', make: convCase(true) },
+  { kernel: 'relu', make: reluCase },
+  { kernel: 'maxpool2x2', make: poolCase('max') },
+  { kernel: 'avgpool2x2', make: poolCase('avg') },
+  { kernel: 'gram', make: gramCase },
+  { kernel: 'mse', make: mseCase },
+  { kernel: 'total-variation', make: tvCase },
+];

@@ -1,0 +1,50 @@
+/**
+ * Every kernel, forward against the float64 reference and backward against finite differences
+ * and the adjoint identity, on the backend named by NST_TEST_BACKEND (default cpu). The suite
+ * fails when the engine ran on anything other than the backend it asked for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/engine.js';
+import { checkCase, TOLERANCE } from '../src/check/gradient-check.js';
+import { KERNEL_CASES, type CaseSize } from '../src/check/kernel-cases.js';
+import { Rng } from '../src/check/random.js';
+import { testBackend } from './backend-under-test.js';
+
+const backend = testBackend();
+
+const SIZES: Array<{ label: string; size: CaseSize }> = [
+  { label: '1 channel, 5x4', size: { channels: 1, height: 5, width: 4, outChannels: 3 } },
+  { label: '3 channels, 7x9 (odd, non-square)', size: { channels: 3, height: 7, width: 9, outChannels: 4 } },
+  { label: '64 channels, 6x5', size: { channels: 64, height: 6, width: 5, outChannels: 64 } },
+];
+
+describe(`kernels on ${backend}`, () => {
+  let engine: Engine;
+  beforeAll(() => {
+    engine = Engine.create(backend);
+  });
+  afterAll(() => engine?.destroy());
+
+  it('runs on the backend it asked for', () => {
+    expect(engine.backend).toBe(backend);
+  });
+
+  for (const { kernel, make } of KERNEL_CASES) {
+    for (const { label, size } of SIZES) {
+      it(`${kernel}: ${label}`, () => {
+        const rng = new Rng(1234 + size.channels * 31 + size.height);
+        const c = make(engine, rng, size);
+        try {
+          const r = checkCase(engine, c, rng);
+          expect.soft(r.forwardError, 'forward vs reference').toBeLessThanOrEqual(TOLERANCE.forward);
+          expect.soft(r.gradientError, 'backward vs finite differences').toBeLessThanOrEqual(TOLERANCE.gradient);
+          expect.soft(r.adjointError, 'adjoint identity').toBeLessThanOrEqual(TOLERANCE.adjoint);
+          expect(r.passed).toBe(true);
+        } finally {
+          c.dispose();
+        }
+        expect(engine.liveTensors, 'every device tensor released').toBe(0);
+      });
+    }
+  }
+});
