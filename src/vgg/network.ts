@@ -1,0 +1,142 @@
+/**
+ * VGG19 on the engine: forward to the deepest layer asked for, keeping what backward needs,
+ * and backward from gradients at any subset of relu outputs down to the image.
+ *
+ * What backward needs: every fused conv+ReLU needs its output (the ReLU mask) and its
+ * weights; a max pool needs its input (the relu before it) to find the arg-max. So the relu
+ * outputs are kept and the pool outputs are released as soon as the next conv has read them.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import { addAndRelease } from '../ops/add.js';
+import { conv3x3, conv3x3Backward, type ConvParams } from '../ops/conv.js';
+import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
+import type { ConvWeights } from '../weights/model-weights.js';
+import { RELU_NAMES, VGG19_LAYERS, type VggLayer } from './layers.js';
+
+/** The activations of one forward pass; release() frees them. */
+export class ForwardPass {
+  constructor(
+    /** relu name -> its output, in network order, up to the deepest layer run. */
+    readonly activations: Map<string, Tensor>,
+    readonly image: Tensor,
+  ) {}
+
+  activation(relu: string): Tensor {
+    const t = this.activations.get(relu);
+    if (!t) throw new Error(`activation ${relu} was not kept by this forward pass`);
+    return t;
+  }
+
+  release(): void {
+    for (const t of this.activations.values()) t.release();
+    this.activations.clear();
+  }
+}
+
+export function layerDepth(relu: string): number {
+  const depth = RELU_NAMES.indexOf(relu);
+  if (depth < 0) throw new Error(`unknown layer '${relu}'`);
+  return depth;
+}
+
+export class Vgg19 {
+  private readonly params = new Map<string, ConvParams>();
+
+  /** `convs` may stop early (tests use a prefix with small random weights). */
+  constructor(
+    private readonly engine: Engine,
+    convs: readonly ConvWeights[],
+    readonly pooling: PoolingKind = 'max',
+  ) {
+    for (const c of convs) {
+      this.params.set(c.name, {
+        weights: engine.upload(c.weight, [c.outChannels, c.inChannels, 9]),
+        bias: engine.upload(c.bias, [1, 1, c.outChannels]),
+      });
+    }
+  }
+
+  /** The layers that must run to produce `relu`, in order. */
+  private layersUpTo(relu: string): VggLayer[] {
+    const end = VGG19_LAYERS.findIndex((l) => l.kind === 'conv' && l.relu === relu);
+    if (end < 0) throw new Error(`unknown layer '${relu}'`);
+    return VGG19_LAYERS.slice(0, end + 1);
+  }
+
+  private paramsOf(conv: string): ConvParams {
+    const p = this.params.get(conv);
+    if (!p) throw new Error(`no weights loaded for ${conv}`);
+    return p;
+  }
+
+  /**
+   * Runs the network on `image` ([3][H][W], preprocessed) up to the deepest of `layers`.
+   * With keepAll, every relu output stays (for backward); otherwise only `layers` do.
+   */
+  forward(image: Tensor, layers: readonly string[], keepAll: boolean): ForwardPass {
+    const deepest = layers.reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+    const kept = new Map<string, Tensor>();
+    let current = image;
+    let currentIsPoolOutput = false;
+    let previousRelu: string | null = null;
+    for (const layer of this.layersUpTo(deepest)) {
+      if (layer.kind === 'pool') {
+        current = pool2x2(this.engine, current, this.pooling);
+        currentIsPoolOutput = true;
+        continue;
+      }
+      const out = conv3x3(this.engine, current, this.paramsOf(layer.name), true);
+      // Backward never needs a pool output, and a forward-only pass needs only `layers`.
+      if (currentIsPoolOutput) current.release();
+      if (previousRelu && !keepAll && !layers.includes(previousRelu)) {
+        kept.get(previousRelu)!.release();
+        kept.delete(previousRelu);
+      }
+      kept.set(layer.relu, out);
+      previousRelu = layer.relu;
+      current = out;
+      currentIsPoolOutput = false;
+    }
+    return new ForwardPass(kept, image);
+  }
+
+  /**
+   * dL/dimage, given dL/d(relu) for some of the layers of a keepAll forward pass.
+   * Consumes (releases) the given gradients; the caller releases the returned tensor.
+   */
+  backward(pass: ForwardPass, gradients: Map<string, Tensor>): Tensor {
+    const deepest = [...gradients.keys()].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+    const layers = this.layersUpTo(deepest);
+    let grad: Tensor | null = null;
+    for (let k = layers.length - 1; k >= 0; k--) {
+      const layer = layers[k];
+      if (layer.kind === 'conv') {
+        const incoming = gradients.get(layer.relu);
+        if (incoming) grad = grad ? addAndRelease(this.engine, grad, incoming) : incoming;
+        if (!grad) continue;
+        const next = conv3x3Backward(this.engine, grad, this.paramsOf(layer.name), pass.activation(layer.relu));
+        grad.release();
+        grad = next;
+      } else if (grad) {
+        // the pool's input is the relu just before it
+        const before = layers[k - 1];
+        if (before.kind !== 'conv') throw new Error('VGG19 table: a pool must follow a conv');
+        const next = pool2x2Backward(this.engine, grad, pass.activation(before.relu), this.pooling);
+        grad.release();
+        grad = next;
+      }
+    }
+    gradients.clear();
+    if (!grad) throw new Error('backward: no gradient reached the image');
+    return grad;
+  }
+
+  dispose(): void {
+    for (const p of this.params.values()) {
+      p.weights.release();
+      p.bias.release();
+    }
+    this.params.clear();
+  }
+}
