@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
+import { registerDoctor } from './doctor-command.js';
 
 /** Exit code for bad input: a file, an option or the machine cannot do what was asked. */
 export const EXIT_USAGE = 2;
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description('Neural style transfer (Gatys et al.) on hand-written gpu.js kernels')
     .showHelpAfterError(false)
     .exitOverride();
+  registerDoctor(program);
   return program;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * `nst doctor`: what a user runs first on a new machine. Reports the backend that actually
+ * ran and the device, then runs every kernel's gradient check on it. Exit 0 only if all pass.
+ */
+import type { Command } from 'commander';
+import { Engine } from '../engine/engine.js';
+import { resolveBackendRequest } from '../engine/backend.js';
+import { describeDevice, type DeviceInfo } from '../engine/device-info.js';
+import { TOLERANCE, type CheckResult } from '../check/gradient-check.js';
+import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
+
+/** Exit code when the tool runs but this machine computes wrong results. */
+export const EXIT_CHECK_FAILED = 1;
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+function deviceLines(info: DeviceInfo, requested: string): string[] {
+  const lines = [`backend          ${info.backend} (requested: ${requested})`];
+  if (info.webgl) {
+    const w = info.webgl;
+    lines.push(`webgl            ${w.version}, renderer ${w.renderer}`);
+    if (info.openglRenderer) lines.push(`opengl renderer  ${info.openglRenderer}`);
+    lines.push(`float textures   OES_texture_float: ${yesNo(w.floatTextures)}, WEBGL_color_buffer_float: ${yesNo(w.floatRenderTargets)}`);
+    lines.push(`highp fragment   ${w.highpFragmentBits} mantissa bits; max texture ${w.maxTextureSize} px`);
+  }
+  const precision = info.mantissaBits >= 23 ? 'float32' : info.mantissaBits >= 10 ? 'REDUCED (half-like)' : 'BROKEN';
+  lines.push(`precision        ${precision}: ${info.mantissaBits} mantissa bits measured on the device`);
+  return lines;
+}
+
+const fmt = (e: number) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
+
+export function checkTable(results: readonly CheckResult[]): string[] {
+  const rows = results.map((r) => [
+    r.kernel,
+    `[${r.shape.join(',')}]`,
+    fmt(r.forwardError),
+    fmt(r.gradientError),
+    fmt(r.adjointError),
+    r.passed ? 'pass' : 'FAIL',
+  ]);
+  const header = ['kernel', 'input', 'vs reference', 'vs finite diff', 'adjoint', 'result'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('report the backend and device, then check every kernel against references and finite differences')
+    .option('--backend <name>', 'auto, headlessgl, webasm or cpu (default: NST_BACKEND, else auto)')
+    .action((opts: { backend?: string }) => {
+      const requested = resolveBackendRequest(opts.backend);
+      const engine = Engine.create(requested);
+      try {
+        const results = runKernelChecks(engine, DOCTOR_SIZES);
+        const info = describeDevice(engine);
+        const out = [
+          ...deviceLines(info, requested),
+          '',
+          `max relative errors (limits: reference ${TOLERANCE.forward}, finite differences ${TOLERANCE.gradient}, adjoint ${TOLERANCE.adjoint})`,
+          ...checkTable(results),
+          '',
+        ];
+        const failed = results.filter((r) => !r.passed).length;
+        out.push(failed === 0 ? `all ${results.length} checks passed on ${engine.backend}` : `${failed} of ${results.length} checks FAILED on ${engine.backend}`);
+        process.stdout.write(out.join('\n') + '\n');
+        if (failed > 0 || info.mantissaBits < 23) process.exitCode = EXIT_CHECK_FAILED;
+      } finally {
+        engine.destroy();
+      }
+    });
+}
