@@ -1,12 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/** Suites that exercise kernels: they run once per backend named below. */
+const BACKEND_SUITES = ['test/kernels.test.ts', 'test/vgg-network.test.ts'];
+
+/**
+ * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL
+ * through headless-gl, which needs a display: `npm test` runs under `xvfb-run -a`). A suite
+ * whose engine cannot get the backend it names fails: it never falls back.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // Kernels compile per process; a small pool keeps a 2-core machine responsive.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], env: { NST_TEST_BACKEND: 'cpu' } } },
+      { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },
+      { extends: true, test: { name: 'headlessgl', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'headlessgl' } } },
+    ],
   },
 });

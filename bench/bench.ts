@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: seconds and GFLOP/s per kernel and for a whole VGG19 forward + backward to
+ * relu5_1, on every backend available here. A benchmark, not a test: it asserts nothing.
+ *
+ *   npm run bench -- [--sizes 128,256] [--backends headlessgl,webasm,cpu] [--repeat 2] [--json]
+ *
+ * The headlessgl backend needs an X display; without one, and with xvfb-run installed, that
+ * backend is measured in a child process under `xvfb-run -a`.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import gpujs from 'gpu.js';
+import { Engine } from '../src/engine/engine.js';
+import { BACKENDS, type BackendName } from '../src/engine/backend.js';
+import type { Shape3, Tensor } from '../src/engine/tensor.js';
+import { Rng } from '../src/check/random.js';
+import { conv3x3, conv3x3Backward, type ConvParams } from '../src/ops/conv.js';
+import { gram, gramBackward } from '../src/ops/gram.js';
+import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
+import { Vgg19 } from '../src/vgg/network.js';
+import { VGG19_CONVS, VGG19_LAYERS } from '../src/vgg/layers.js';
+import type { ConvWeights } from '../src/weights/model-weights.js';
+import { convFlops, gramFlops } from './flops.js';
+
+export interface BenchResult {
+  backend: BackendName;
+  name: string;
+  shape: Shape3;
+  seconds: number;
+  gflop: number;
+  gflops: number;
+}
+
+interface Options {
+  sizes: number[];
+  backends: BackendName[];
+  repeat: number;
+  json: boolean;
+}
+
+/** Median wall time of `repeat` runs after one warm-up run (which compiles the kernels). */
+function time(engine: Engine, repeat: number, run: () => Tensor[]): number {
+  const once = () => {
+    const start = performance.now();
+    const outs = run();
+    for (const t of outs) engine.read(t); // forces GL work to finish
+    const seconds = (performance.now() - start) / 1000;
+    for (const t of outs) t.release();
+    return seconds;
+  };
+  once();
+  const times = Array.from({ length: repeat }, once).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function randomConv(engine: Engine, rng: Rng, inChannels: number, outChannels: number): ConvParams {
+  return {
+    weights: engine.upload(rng.normals(outChannels * inChannels * 9, 0.05), [outChannels, inChannels, 9]),
+    bias: engine.upload(rng.normals(outChannels, 0.1), [1, 1, outChannels]),
+  };
+}
+
+function randomVgg(rng: Rng): ConvWeights[] {
+  return VGG19_CONVS.map((l) => ({
+    name: l.name,
+    inChannels: l.inChannels,
+    outChannels: l.outChannels,
+    weight: rng.normals(l.outChannels * l.inChannels * 9, Math.sqrt(2 / (9 * l.inChannels))),
+    bias: rng.normals(l.outChannels, 0.01),
+  }));
+}
+
+/** FLOPs of a VGG19 forward + backward to relu5_1 at h x w: every conv twice, nothing else counted. */
+function vggFlops(h: number, w: number): number {
+  let flops = 0;
+  for (const layer of VGG19_LAYERS) {
+    if (layer.kind === 'pool') {
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
+    } else {
+      flops += 2 * convFlops(layer.inChannels, layer.outChannels, h, w);
+      if (layer.relu === 'relu5_1') break;
+    }
+  }
+  return flops;
+}
+
+function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
+  const engine = Engine.create(backend);
+  const rng = new Rng(1);
+  const results: BenchResult[] = [];
+  const record = (name: string, shape: Shape3, flops: number, run: () => Tensor[]) => {
+    const seconds = time(engine, opts.repeat, run);
+    results.push({ backend, name, shape, seconds, gflop: flops / 1e9, gflops: flops / 1e9 / seconds });
+    if (!opts.json) process.stderr.write(`  ${backend} ${name} [${shape.join(',')}] ${seconds.toFixed(3)} s\n`);
+  };
+
+  // Kernels at the shape of relu2_1 for the smallest requested image size: 128 channels.
+  const side = Math.max(8, Math.floor(opts.sizes[0] / 2));
+  const shape: Shape3 = [128, side, side];
+  const x = engine.upload(rng.normals(shape[0] * shape[1] * shape[2]), shape);
+  const conv = randomConv(engine, rng, 128, 128);
+  const out = conv3x3(engine, x, conv, true);
+  const gradOut = engine.upload(rng.normals(out.size), out.shape);
+  const g = gram(engine, x);
+  record('conv3x3+relu forward', shape, convFlops(128, 128, side, side), () => [conv3x3(engine, x, conv, true)]);
+  record('conv3x3+relu backward', shape, convFlops(128, 128, side, side), () => [conv3x3Backward(engine, gradOut, conv, out)]);
+  record('maxpool2x2 forward', shape, 0, () => [pool2x2(engine, x, 'max')]);
+  const pooledGrad = engine.upload(rng.normals(x.size / 4), [128, side / 2, side / 2]);
+  record('maxpool2x2 backward', shape, 0, () => [pool2x2Backward(engine, pooledGrad, x, 'max')]);
+  record('gram forward', shape, gramFlops(128, side, side), () => [gram(engine, x)]);
+  record('gram backward', shape, gramFlops(128, side, side), () => [gramBackward(engine, g, x)]);
+  for (const t of [x, conv.weights, conv.bias, out, gradOut, g, pooledGrad]) t.release();
+
+  const net = new Vgg19(engine, randomVgg(rng), 'max');
+  for (const size of opts.sizes) {
+    const imageShape: Shape3 = [3, size, size];
+    const image = engine.upload(rng.normals(3 * size * size, 50), imageShape);
+    record('vgg19 forward+backward to relu5_1', imageShape, vggFlops(size, size), () => {
+      const pass = net.forward(image, ['relu5_1'], true);
+      const top = pass.activation('relu5_1');
+      const grad = net.backward(pass, new Map([['relu5_1', engine.upload(new Float32Array(top.size).fill(1e-3), top.shape)]]));
+      pass.release();
+      return [grad];
+    });
+    image.release();
+  }
+  net.dispose();
+  engine.destroy();
+  return results;
+}
+
+/** headlessgl without a display: measure it in a child under xvfb-run, if installed. */
+function benchUnderXvfb(opts: Options): BenchResult[] {
+  const script = fileURLToPath(import.meta.url);
+  const args = ['-a', process.execPath, script, '--backends', 'headlessgl', '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat), '--json'];
+  const out = execFileSync('xvfb-run', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  return (JSON.parse(out) as { results: BenchResult[] }).results;
+}
+
+function available(backend: BackendName): 'here' | 'xvfb' | 'no' {
+  const { GPU } = gpujs;
+  switch (backend) {
+    case 'headlessgl':
+      if (GPU.isHeadlessGLSupported) return 'here';
+      try {
+        execFileSync('which', ['xvfb-run'], { stdio: 'ignore' });
+        return process.env.DISPLAY ? 'no' : 'xvfb';
+      } catch {
+        return 'no';
+      }
+    case 'webasm':
+      return GPU.isWebAssemblySupported ? 'here' : 'no';
+    case 'cpu':
+      return 'here';
+    default:
+      return 'no';
+  }
+}
+
+function machine() {
+  return { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+}
+
+function printTable(results: BenchResult[]): void {
+  const m = machine();
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}`);
+  console.log('backend     benchmark                            shape          seconds   GFLOP   GFLOP/s');
+  for (const r of results) {
+    const gf = r.gflop > 0 ? `${r.gflop.toFixed(2).padStart(7)}  ${r.gflops.toFixed(2).padStart(7)}` : '      -        -';
+    console.log(`${r.backend.padEnd(11)} ${r.name.padEnd(36)} ${`[${r.shape.join(',')}]`.padEnd(14)} ${r.seconds.toFixed(3).padStart(8)} ${gf}`);
+  }
+}
+
+function parseOptions(argv: string[]): Options {
+  const program = new Command('bench')
+    .option('--sizes <list>', 'image sizes (px, square) for the whole-network benchmark', '128,256')
+    .option('--backends <list>', 'backends to measure', 'headlessgl,webasm,cpu')
+    .option('--repeat <n>', 'timed runs per benchmark (median reported)', '2')
+    .option('--json', 'machine-readable output on stdout')
+    .parse(argv, { from: 'user' });
+  const o = program.opts<{ sizes: string; backends: string; repeat: string; json?: boolean }>();
+  const sizes = o.sizes.split(',').map(Number);
+  if (sizes.some((s) => !Number.isInteger(s) || s < 16)) throw new Error('--sizes: integers of at least 16 px');
+  const backends = o.backends.split(',') as BackendName[];
+  const unknown = backends.filter((b) => !BACKENDS.includes(b));
+  if (unknown.length) throw new Error(`--backends: unknown ${unknown.join(', ')}`);
+  return { sizes, backends, repeat: Math.max(1, Number(o.repeat)), json: Boolean(o.json) };
+}
+
+function main(): void {
+  const opts = parseOptions(process.argv.slice(2));
+  const results: BenchResult[] = [];
+  const skipped: string[] = [];
+  for (const backend of opts.backends) {
+    const where = available(backend);
+    if (where === 'here') results.push(...benchBackend(backend, opts));
+    else if (where === 'xvfb') results.push(...benchUnderXvfb(opts));
+    else skipped.push(backend);
+  }
+  if (opts.json) console.log(JSON.stringify({ machine: machine(), skipped, results }, null, 2));
+  else {
+    printTable(results);
+    if (skipped.length) console.log(`not available here: ${skipped.join(', ')}`);
+  }
+}
+
+main();
