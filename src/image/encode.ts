@@ -1,0 +1,107 @@
+/**
+ * Writing images: encode to PNG (pngjs, lossless 8-bit RGB) or JPEG (jpeg-js), rounding and
+ * clamping the float pixels to bytes here and nowhere else. Files are written to a temporary
+ * name in the target's directory, flushed, then renamed over the target: rename within one
+ * file system is atomic, so a viewer polling the output never sees a half-written image.
+ */
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { UserError } from '../errors.js';
+import { describeFsError, writeError } from './image-errors.js';
+import type { RgbImage } from './types.js';
+
+export type OutputFormat = 'png' | 'jpeg';
+
+export const DEFAULT_JPEG_QUALITY = 92;
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg' };
+const PNG_COLOR_TYPE_RGB = 2;
+
+/** Encodes to PNG or JPEG; `quality` (1-100, JPEG only) trades file size for fidelity. */
+export function encodeImage(img: RgbImage, format: OutputFormat, quality = DEFAULT_JPEG_QUALITY): Uint8Array {
+  return format === 'png' ? encodePng(img) : encodeJpeg(img, quality);
+}
+
+/** Encodes `img` in the format `path`'s extension names and atomically replaces `path` with it. */
+export function writeImageAtomic(path: string, img: RgbImage, opts: { quality?: number } = {}): void {
+  const bytes = encodeImage(img, outputFormatOf(path), opts.quality);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeAndFlush(temporary, bytes);
+    renameSync(temporary, path);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    throw writeError(path, describeFsError(e));
+  }
+}
+
+/**
+ * Fails early, before a long run, if `path` could not be written at the end of it. An existing
+ * file at `path` needs no write permission of its own: it is replaced by renaming over it.
+ */
+export function checkWritable(path: string): void {
+  outputFormatOf(path);
+  const directory = dirname(path);
+  const directoryStat = statSync(directory, { throwIfNoEntry: false });
+  if (!directoryStat) throw writeError(path, `directory '${directory}' does not exist`);
+  if (!directoryStat.isDirectory()) throw writeError(path, `'${directory}' is not a directory`);
+  try {
+    accessSync(directory, constants.W_OK);
+  } catch {
+    throw writeError(path, `directory '${directory}' is not writable`);
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw writeError(path, 'it is a directory');
+}
+
+/** The format an output path asks for, by its extension (case-insensitive). */
+function outputFormatOf(path: string): OutputFormat {
+  const extension = extname(path).toLowerCase();
+  const format = FORMAT_BY_EXTENSION[extension];
+  if (!format) {
+    const got = extension ? `extension '${extension}'` : 'no extension';
+    throw writeError(path, `unsupported output format (${got}); use .png, .jpg or .jpeg`);
+  }
+  return format;
+}
+
+function encodePng(img: RgbImage): Uint8Array {
+  const png = new PNG();
+  png.width = img.width;
+  png.height = img.height;
+  png.data = Buffer.from(toBytes(img, 3).buffer);
+  return PNG.sync.write(png, { colorType: PNG_COLOR_TYPE_RGB, inputColorType: PNG_COLOR_TYPE_RGB, inputHasAlpha: false });
+}
+
+function encodeJpeg(img: RgbImage, quality: number): Uint8Array {
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+    throw new UserError(`JPEG quality must be an integer from 1 to 100 (got ${quality})`);
+  }
+  // jpeg-js reads RGBA input and ignores the alpha byte.
+  return jpeg.encode({ width: img.width, height: img.height, data: toBytes(img, 4) }, quality).data;
+}
+
+/** Rounds and clamps to 0..255 into `channels` bytes per pixel (a 4th channel is left at 0). NaN becomes 0. */
+function toBytes(img: RgbImage, channels: 3 | 4): Uint8Array {
+  const bytes = new Uint8Array(img.width * img.height * channels);
+  for (let pixel = 0; pixel < img.width * img.height; pixel++) {
+    for (let c = 0; c < 3; c++) bytes[pixel * channels + c] = clampToByte(img.data[pixel * 3 + c]);
+  }
+  return bytes;
+}
+
+function clampToByte(value: number): number {
+  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
+}
+
+function writeAndFlush(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, 'wx');
+  try {
+    writeFileSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
