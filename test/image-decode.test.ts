@@ -15,6 +15,7 @@ import { UserError } from '../src/errors.js';
 import { decodeImage, readImage, type RgbImage } from '../src/image/index.js';
 import { applyOrientation } from '../src/image/orientation.js';
 import type { Orientation } from '../src/image/exif.js';
+import { expectUserError } from './helpers/expect-user-error.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/images/', import.meta.url));
 const TUBINGEN = fileURLToPath(new URL('../../shared/images/tubingen.jpg', import.meta.url));
@@ -33,20 +34,6 @@ function pixel(img: RgbImage, x: number, y: number): Rgb {
 
 function expectPixelClose(img: RgbImage, x: number, y: number, expected: Rgb, tolerance: number): void {
   pixel(img, x, y).forEach((value, c) => expect(Math.abs(value - expected[c])).toBeLessThanOrEqual(tolerance));
-}
-
-/** Asserts `action` throws a one-line UserError whose message contains every fragment. */
-function expectUserError(action: () => unknown, ...fragments: string[]): void {
-  let error: unknown;
-  try {
-    action();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(UserError);
-  const message = (error as UserError).message;
-  expect(message).not.toContain('\n');
-  for (const fragment of fragments) expect(message).toContain(fragment);
 }
 
 /** A PNG written by pngjs from RGBA input, converted to the given colour type and depth. */

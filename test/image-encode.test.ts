@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { checkWritable, decodeImage, encodeImage, readImage, writeImageAtomic, type RgbImage } from '../src/image/index.js';
+import { expectUserError } from './helpers/expect-user-error.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -29,20 +30,6 @@ const smoothImage = imageFrom(64, 48, (x, y, c) => 40 + x + 2 * y + 10 * c); // 
 
 function meanAbsoluteError(a: RgbImage, b: RgbImage): number {
   return a.data.reduce((sum, value, i) => sum + Math.abs(value - b.data[i]), 0) / a.data.length;
-}
-
-/** Asserts `action` throws a one-line UserError whose message contains every fragment. */
-function expectUserError(action: () => unknown, ...fragments: string[]): void {
-  let error: unknown;
-  try {
-    action();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(UserError);
-  const message = (error as UserError).message;
-  expect(message).not.toContain('\n');
-  for (const fragment of fragments) expect(message).toContain(fragment);
 }
 
 describe('encodeImage', () => {
