@@ -11,7 +11,6 @@ import { crc32, deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.js';
 import { decodeImage, readImage, type RgbImage } from '../src/image/index.js';
 import { applyOrientation } from '../src/image/orientation.js';
 import type { Orientation } from '../src/image/exif.js';

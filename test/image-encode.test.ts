@@ -7,7 +7,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.js';
 import { checkWritable, decodeImage, encodeImage, readImage, writeImageAtomic, type RgbImage } from '../src/image/index.js';
 import { expectUserError } from './helpers/expect-user-error.js';
 
