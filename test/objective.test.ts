@@ -25,6 +25,7 @@ const WEIGHTS: ObjectiveWeights = {
   contentWeight: 5,
   styleWeight: 100,
   tvWeight: 1e-3,
+  normalizeGradients: false,
 };
 
 const rng = new Rng(5);

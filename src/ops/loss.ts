@@ -3,7 +3,8 @@
  * one float) and its gradient (left on the device, to be released by the caller).
  */
 import { scaledDifference, squaredDifferenceRows, totalVariationBackward, totalVariationRows } from '../../kernels/loss.js';
-import { sumChannels, sumColumn } from '../../kernels/reduce.js';
+import { absoluteRows, sumChannels, sumColumn } from '../../kernels/reduce.js';
+import { scaleBy } from '../../kernels/elementwise.js';
 import type { Engine } from '../engine/engine.js';
 import { sameShape, type Tensor } from '../engine/tensor.js';
 
@@ -43,4 +44,23 @@ export function totalVariation(engine: Engine, image: Tensor, weight: number): L
   const value = weight * sumOfRows(engine, rows);
   const gradient = engine.run({ fn: totalVariationBackward, output: image.shape, constants: { height, width, scale: 2 * weight } }, image);
   return { value, gradient };
+}
+
+/** sum |a| over all cells. */
+export function l1Norm(engine: Engine, a: Tensor): number {
+  const [c, h, w] = a.shape;
+  return sumOfRows(engine, engine.run({ fn: absoluteRows, output: [c, h, 1], constants: { extent: w } }, a));
+}
+
+/**
+ * neural-style's -normalize_gradients: a layer's loss gradient g becomes weight * g / |g|_1
+ * (the loss value is unchanged; only the step direction is rebalanced across layers).
+ * Consumes g.
+ */
+export function normalizeGradient(engine: Engine, g: Tensor, weight: number): Tensor {
+  const scale = engine.upload(Float32Array.of(weight / (l1Norm(engine, g) + 1e-8)), [1, 1, 1]);
+  const out = engine.run({ fn: scaleBy, output: g.shape }, g, scale);
+  scale.release();
+  g.release();
+  return out;
 }
