@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { decodeJpeg } from './decode-jpeg.js';
 import { decodePng } from './decode-png.js';
-import { describeFsError, readError } from './image-errors.js';
+import { describeFsError } from '../files.js';
+import { readError } from './image-errors.js';
 import { detectFormat } from './sniff.js';
 import type { RgbImage } from './types.js';
 

@@ -4,13 +4,12 @@
  * name in the target's directory, flushed, then renamed over the target: rename within one
  * file system is atomic, so a viewer polling the output never sees a half-written image.
  */
-import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { UserError } from '../errors.js';
-import { describeFsError, writeError } from './image-errors.js';
+import { describeFsError, writeFileAtomic, writeProblem } from '../files.js';
+import { writeError } from './image-errors.js';
 import type { RgbImage } from './types.js';
 
 export type OutputFormat = 'png' | 'jpeg';
@@ -28,12 +27,9 @@ export function encodeImage(img: RgbImage, format: OutputFormat, quality = DEFAU
 /** Encodes `img` in the format `path`'s extension names and atomically replaces `path` with it. */
 export function writeImageAtomic(path: string, img: RgbImage, opts: { quality?: number } = {}): void {
   const bytes = encodeImage(img, outputFormatOf(path), opts.quality);
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeAndFlush(temporary, bytes);
-    renameSync(temporary, path);
+    writeFileAtomic(path, bytes);
   } catch (e) {
-    rmSync(temporary, { force: true });
     throw writeError(path, describeFsError(e));
   }
 }
@@ -44,16 +40,8 @@ export function writeImageAtomic(path: string, img: RgbImage, opts: { quality?: 
  */
 export function checkWritable(path: string): void {
   outputFormatOf(path);
-  const directory = dirname(path);
-  const directoryStat = statSync(directory, { throwIfNoEntry: false });
-  if (!directoryStat) throw writeError(path, `directory '${directory}' does not exist`);
-  if (!directoryStat.isDirectory()) throw writeError(path, `'${directory}' is not a directory`);
-  try {
-    accessSync(directory, constants.W_OK);
-  } catch {
-    throw writeError(path, `directory '${directory}' is not writable`);
-  }
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw writeError(path, 'it is a directory');
+  const problem = writeProblem(path);
+  if (problem) throw writeError(path, problem);
 }
 
 /** The format an output path asks for, by its extension (case-insensitive). */
@@ -94,14 +82,4 @@ function toBytes(img: RgbImage, channels: 3 | 4): Uint8Array {
 
 function clampToByte(value: number): number {
   return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
-}
-
-function writeAndFlush(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'wx');
-  try {
-    writeFileSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
