@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { registerDoctor } from './doctor-command.js';
+import { registerStylize } from './stylize-command.js';
+import { registerWeightsCommand } from './weights-command.js';
 
 /** Exit code for bad input: a file, an option or the machine cannot do what was asked. */
 export const EXIT_USAGE = 2;
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride();
   registerDoctor(program);
+  registerStylize(program);
+  registerWeightsCommand(program);
   return program;
 }
 

@@ -1,0 +1,51 @@
+/**
+ * How much memory a run needs, estimated before it starts so an impossible size is refused
+ * with advice instead of dying hours later. Counted in float32 values:
+ *  - every relu output up to the deepest loss layer, kept for backward (as autograd keeps them);
+ *  - the largest layer three more times (its gradient, the next gradient, a loss gradient);
+ *  - the network weights on the device;
+ *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n;
+ *  - the content, style and trial images in a few host copies.
+ * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
+ * factor covers that and the engine's bookkeeping.
+ */
+import { VGG19_CONVS, VGG19_LAYERS } from '../vgg/layers.js';
+
+const BYTES = 4;
+const OVERHEAD = 1.25;
+
+export interface MemoryPlan {
+  width: number;
+  height: number;
+  deepestLayer: string;
+  optimizer: 'lbfgs' | 'adam';
+  lbfgsHistory: number;
+  styleImages: Array<{ width: number; height: number }>;
+}
+
+export function estimateRunBytes(plan: MemoryPlan): number {
+  let h = plan.height;
+  let w = plan.width;
+  let activations = 0;
+  let largest = 0;
+  for (const layer of VGG19_LAYERS) {
+    if (layer.kind === 'pool') {
+      h = Math.floor(h / 2);
+      w = Math.floor(w / 2);
+      continue;
+    }
+    const size = layer.outChannels * h * w;
+    activations += size;
+    largest = Math.max(largest, size);
+    if (layer.relu === plan.deepestLayer) break;
+  }
+  const weights = VGG19_CONVS.reduce((sum, l) => sum + l.outChannels * (l.inChannels * 9 + 1), 0);
+  const n = 3 * plan.width * plan.height;
+  const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : 4 * n;
+  const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
+  return (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
+}
+
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+}

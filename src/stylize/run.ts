@@ -1,0 +1,157 @@
+/**
+ * One style transfer run, as `nst stylize` does it: check everything that can be checked
+ * before the long part (outputs writable, images readable, memory enough, weights present),
+ * then optimise, reporting progress, writing the trace and checkpoints as it goes, and save
+ * the best image. Ctrl-C stops after the current evaluation and saves what there is; a NaN
+ * or infinite loss stops the run and keeps the last good image.
+ */
+import os from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { Engine } from '../engine/engine.js';
+import { resolveBackendRequest } from '../engine/backend.js';
+import { checkWritable, fromNetworkInput, transferLuminance, writeImageAtomic, type RgbImage } from '../image/index.js';
+import { StyleTransferObjective } from '../loss/objective.js';
+import { adam, lbfgs, type OptimResult, type StopReason } from '../optim/index.js';
+import { Vgg19, layerDepth } from '../vgg/network.js';
+import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import { loadModelWeights } from '../weights/load.js';
+import { resolveWeightsPath } from '../weights/locate.js';
+import type { StylizeConfig } from './config.js';
+import { loadInputs, type RunInputs } from './inputs.js';
+import { estimateRunBytes, formatBytes } from './memory.js';
+import { Progress } from './progress.js';
+import { TraceWriter } from './trace.js';
+
+export interface RunSummary {
+  backend: string;
+  size: [number, number];
+  evaluations: number;
+  reason: StopReason;
+  losses: { content: number; style: number; tv: number; total: number };
+  seconds: number;
+  interrupted: boolean;
+}
+
+/** The loss became NaN or infinite: not the user's input, so not exit code 2. */
+export class DivergedError extends Error {}
+
+/** out.png -> out_N.png, beside it. */
+export function checkpointPath(output: string, iteration: number): string {
+  const ext = extname(output);
+  return join(dirname(output), `${basename(output, ext)}_${iteration}${ext}`);
+}
+
+/** Refuses a run that would not fit in this machine's memory, with advice. */
+function checkMemory(config: StylizeConfig, inputs: RunInputs): void {
+  const deepestLayer = [...config.contentLayers, ...config.styleLayers].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+  const needed = estimateRunBytes({
+    width: inputs.shape[2],
+    height: inputs.shape[1],
+    deepestLayer,
+    optimizer: config.optimizer,
+    lbfgsHistory: config.lbfgsHistory,
+    styleImages: inputs.styles.map((s) => ({ width: s.shape[2], height: s.shape[1] })),
+  });
+  const available = os.totalmem() * 0.8;
+  if (needed > available) {
+    throw new UserError(
+      `--size ${config.size}: this run needs about ${formatBytes(needed)} but the machine has ${formatBytes(os.totalmem())}; ` +
+        `use a smaller --size (memory grows with its square)${config.optimizer === 'lbfgs' ? ', a smaller --lbfgs-history or --optimizer adam' : ''}`,
+    );
+  }
+}
+
+export interface RunHooks {
+  /** Progress output; default stderr. */
+  progressStream?: NodeJS.WriteStream;
+  log?: (line: string) => void;
+}
+
+export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+  const log = hooks.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  checkWritable(config.output);
+  if (config.trace) TraceWriter.checkWritable(config.trace);
+  const inputs = loadInputs(config);
+  checkMemory(config, inputs);
+  const weights = loadModelWeights(resolveWeightsPath(config.weights));
+  const engine = Engine.create(resolveBackendRequest(config.backend));
+
+  const [, height, width] = inputs.shape;
+  const toImage = (x: Float32Array): RgbImage => {
+    const img = fromNetworkInput(x, width, height, VGG_MEAN_RGB);
+    return config.originalColors ? transferLuminance(img, inputs.content) : img;
+  };
+  const save = (path: string, x: Float32Array) => writeImageAtomic(path, toImage(x), { quality: config.quality });
+
+  const net = new Vgg19(engine, weights.convs, config.pooling);
+  let objective: StyleTransferObjective | null = null;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    log('\ninterrupted: finishing the current iteration and saving the image');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    objective = new StyleTransferObjective(engine, net, { ...config }, inputs.shape, inputs.contentPixels, inputs.styles);
+    const objectiveRef = objective;
+    log(`stylize: ${width}x${height} px on ${engine.backend}, ${config.iterations} iterations of ${config.optimizer}, seed ${config.seed}, weights ${weights.source}`);
+    const trace = config.trace
+      ? new TraceWriter(config.trace, { backend: engine.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
+      : null;
+    const progress = new Progress(config.iterations, config.printEvery, hooks.progressStream);
+    const start = performance.now();
+    let best = { content: NaN, style: NaN, tv: NaN, total: Infinity };
+    const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
+      const losses = objectiveRef.last;
+      if (losses.total < best.total) best = losses;
+      trace?.add({ i: evaluation, ...losses, ms: Math.round(performance.now() - start) });
+      progress.update(evaluation, losses);
+      if (config.saveEvery > 0 && evaluation % config.saveEvery === 0 && evaluation < config.iterations) {
+        save(checkpointPath(config.output, evaluation), x);
+      }
+      // Let a pending SIGINT reach its handler: evaluations are synchronous.
+      await new Promise((resolve) => setImmediate(resolve));
+      return interrupted ? ('stop' as const) : undefined;
+    };
+    const f = (x: Float32Array, g: Float32Array) => objectiveRef.evaluate(x, g);
+    const result: OptimResult =
+      config.optimizer === 'lbfgs'
+        ? await lbfgs(f, inputs.initial, {
+            maxEvaluations: config.iterations,
+            history: config.lbfgsHistory,
+            lineSearch: config.lineSearch,
+            learningRate: config.learningRate,
+            // Run the full budget, as neural-style does: no early stop on tolerances.
+            tolFunction: -1,
+            tolGradient: -1,
+            tolChange: -1,
+            onEvaluation,
+          })
+        : await adam(f, inputs.initial, { maxEvaluations: config.iterations, learningRate: config.learningRate, onEvaluation });
+    progress.finish();
+
+    if (Number.isFinite(result.loss)) save(config.output, result.x);
+    if (result.reason === 'non-finite') {
+      throw new DivergedError(
+        Number.isFinite(result.loss)
+          ? `the loss became NaN or infinite after ${result.evaluations} iterations; kept the last good image in ${config.output}`
+          : 'the loss was NaN or infinite from the first iteration; no image written',
+      );
+    }
+    return {
+      backend: engine.backend,
+      size: [width, height],
+      evaluations: result.evaluations,
+      reason: result.reason,
+      losses: best,
+      seconds: (performance.now() - start) / 1000,
+      interrupted,
+    };
+  } finally {
+    process.off('SIGINT', onSigint);
+    objective?.dispose();
+    net.dispose();
+    engine.destroy();
+  }
+}
