@@ -1,0 +1,183 @@
+/**
+ * Each importer on its synthetic fixture, against the canonical values (OIHW, RGB, 0..255 minus
+ * VGG mean) that scripts/make-weight-fixtures.py computed independently with numpy and torch.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VGG_MEAN_RGB } from '../src/vgg/layers.js';
+import { detectSourceKind } from '../src/weights/import.js';
+import { importUint8Bundle } from '../src/weights/import-bundle.js';
+import { importKeras, kerasLayerName } from '../src/weights/import-keras.js';
+import { importTorchvision, torchvisionFeatureIndices } from '../src/weights/import-torch.js';
+import { assertArchitecture, type ConvWeights } from '../src/weights/model-weights.js';
+import { expectUserError } from './helpers/expect-user-error.js';
+import { expected, expectModelMatches, fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
+
+const BUNDLE = fixturePath('uint8-bundle');
+const TORCH_FILES = ['torchvision-zip.pth', 'torchvision-legacy.pth', 'torchvision-legacy-2017.pth'];
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'nst-weights-'));
+}
+
+/** 3x3 conv, zero padding 1, in float64; image [C][H][W]. */
+function conv3x3(image: number[][][], conv: ConvWeights): number[][][] {
+  const height = image[0].length;
+  const width = image[0][0].length;
+  return Array.from({ length: conv.outChannels }, (_, o) =>
+    Array.from({ length: height }, (_, y) =>
+      Array.from({ length: width }, (_, x) => {
+        let sum = conv.bias[o];
+        for (let c = 0; c < conv.inChannels; c++) {
+          for (let ky = 0; ky < 3; ky++) {
+            for (let kx = 0; kx < 3; kx++) {
+              const pixel = image[c][y + ky - 1]?.[x + kx - 1] ?? 0;
+              sum += conv.weight[((o * conv.inChannels + c) * 3 + ky) * 3 + kx] * pixel;
+            }
+          }
+        }
+        return sum;
+      }),
+    ),
+  );
+}
+
+describe('uint8 bundle importer', () => {
+  it('transposes [kx][ky][cin][cout] to OIHW and dequantises in float64 like numpy', () => {
+    const weights = importUint8Bundle(BUNDLE);
+    expectModelMatches(weights, expected.uint8_bundle, 1e-7);
+    expect(weights.inputMean).toEqual([...VGG_MEAN_RGB]);
+    assertArchitecture(weights, BUNDLE, TINY_CONVS);
+  });
+
+  it('keeps the quantised bytes, scale and min of the manifest exactly', () => {
+    const manifest = JSON.parse(readFileSync(join(BUNDLE, 'manifest.json'), 'utf8'));
+    const conv = importUint8Bundle(BUNDLE).convs[3];
+    const entry = manifest.weights['conv2_2/kernel'];
+    expect(conv.quantized?.weight.scale).toBe(entry.quantization.scale);
+    expect(conv.quantized?.weight.min).toBe(entry.quantization.min_value);
+    // stored [kx][ky][cin][cout] -> OIHW [cout][cin][ky][kx]
+    const raw = readFileSync(join(BUNDLE, 'conv2_2_kernel'));
+    const [, , cin, cout] = entry.shape;
+    const [kx, ky, i, o] = [2, 0, 4, 1];
+    expect(conv.quantized?.weight.q[((o * cin + i) * 3 + ky) * 3 + kx]).toBe(raw[((kx * 3 + ky) * cin + i) * cout + o]);
+  });
+
+  it('refuses a file whose md5 differs from the manifest, naming the file', () => {
+    const copy = join(tempDir(), 'bundle');
+    cpSync(BUNDLE, copy, { recursive: true });
+    const file = join(copy, 'conv3_2_kernel');
+    const bytes = readFileSync(file);
+    bytes[17] ^= 0x01;
+    writeFileSync(file, bytes);
+    expectUserError(() => importUint8Bundle(copy), file, 'md5', 'does not match the manifest');
+  });
+
+  it('refuses a file whose size differs from the manifest', () => {
+    const copy = join(tempDir(), 'bundle');
+    cpSync(BUNDLE, copy, { recursive: true });
+    const file = join(copy, 'conv1_1_bias');
+    writeFileSync(file, readFileSync(file).subarray(1));
+    expectUserError(() => importUint8Bundle(copy), file, 'bytes', 'manifest says');
+  });
+
+  it('names a missing manifest entry', () => {
+    const copy = join(tempDir(), 'bundle');
+    cpSync(BUNDLE, copy, { recursive: true });
+    const manifestPath = join(copy, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    delete manifest.weights['conv4_3/bias'];
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    expectUserError(() => importUint8Bundle(copy), manifestPath, "'conv4_3/bias'", 'missing');
+  });
+});
+
+describe('torchvision importer', () => {
+  it('maps conv layers to the features.<i> indices of torchvision vgg19', () => {
+    expect([...torchvisionFeatureIndices().values()]).toEqual([0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34]);
+  });
+
+  it.each(TORCH_FILES)('reads %s (strided and offset tensors included) and converts conv1_1 to our input convention', (name) => {
+    const weights = importTorchvision(fixturePath(name));
+    expectModelMatches(weights, expected.torchvision, 1e-6);
+    assertArchitecture(weights, name, TINY_CONVS);
+  });
+
+  it('converted conv1_1 on (pixel - VGG mean) equals torch conv1_1 on its normalised input, inside the border', () => {
+    const { image_rgb_0_255: image, torch_output: torchOutput } = expected.torchvision_conv1_1_check;
+    const conv1 = importTorchvision(fixturePath('torchvision-zip.pth')).convs[0];
+    const centred = image.map((plane, c) => plane.map((row) => row.map((p) => p - VGG_MEAN_RGB[c])));
+    const ours = conv3x3(centred, conv1);
+    let borderGap = 0;
+    ours.forEach((plane, o) =>
+      plane.forEach((row, y) =>
+        row.forEach((value, x) => {
+          const interior = y > 0 && x > 0 && y < plane.length - 1 && x < row.length - 1;
+          if (interior) expect(value).toBeCloseTo(torchOutput[o][y][x], 4);
+          else borderGap = Math.max(borderGap, Math.abs(value - torchOutput[o][y][x]));
+        }),
+      ),
+    );
+    // On the border zero padding means a slightly different grey in each convention.
+    expect(borderGap).toBeGreaterThan(0);
+    expect(borderGap).toBeLessThan(0.05);
+  });
+
+  it('names the missing key when the state dict is not VGG19', () => {
+    const dir = tempDir();
+    const zip = readFileSync(fixturePath('torchvision-zip.pth'));
+    // Rename 'features.34.bias' in the pickle (same length, so the archive stays valid).
+    const at = zip.indexOf('features.34.bias');
+    zip.write('features.99.bias', at);
+    const file = join(dir, 'renamed.pth');
+    writeFileSync(file, zip);
+    expectUserError(() => importTorchvision(file), file, "'features.34.bias'", 'conv5_4');
+  });
+
+  it('reports a truncated checkpoint as a user error', () => {
+    const file = join(tempDir(), 'cut.pth');
+    writeFileSync(file, readFileSync(fixturePath('torchvision-legacy.pth')).subarray(0, 2000));
+    expectUserError(() => importTorchvision(file), file);
+  });
+});
+
+describe('Keras importer', () => {
+  it('names layers block<b>_conv<i>', () => {
+    expect(kerasLayerName('conv3_2')).toBe('block3_conv2');
+  });
+
+  it('reads the HDF5 layout, transposes HWIO to OIHW and turns conv1_1 from BGR to RGB', () => {
+    const weights = importKeras(fixturePath('keras-notop.h5'));
+    expectModelMatches(weights, expected.keras, 1e-7);
+    assertArchitecture(weights, 'keras', TINY_CONVS);
+  });
+
+  it.each([1000, 40_000])('reports a file truncated to %i bytes as a user error', (length) => {
+    const file = join(tempDir(), 'cut.h5');
+    writeFileSync(file, readFileSync(fixturePath('keras-notop.h5')).subarray(0, length));
+    expectUserError(() => importKeras(file), file);
+  });
+});
+
+describe('source detection', () => {
+  it('tells the sources apart', () => {
+    expect(detectSourceKind(BUNDLE)).toBe('uint8-bundle');
+    for (const name of TORCH_FILES) expect(detectSourceKind(fixturePath(name))).toBe('torch');
+    expect(detectSourceKind(fixturePath('keras-notop.h5'))).toBe('keras');
+  });
+
+  it('explains what it expected for anything else', () => {
+    expectUserError(() => detectSourceKind('/no/such/weights.pth'), '/no/such/weights.pth', 'no such file');
+    expectUserError(() => detectSourceKind(fixturePath('.')), 'directory without manifest.json');
+    expectUserError(() => detectSourceKind(fixturePath('expected.json')), 'expected.json', 'not a weights source');
+  });
+});
+
+describe('architecture check', () => {
+  it('refuses tiny fixture weights for the real VGG19, naming the layer and both shapes', () => {
+    const weights = importUint8Bundle(BUNDLE);
+    expectUserError(() => assertArchitecture(weights, 'tiny'), 'tiny', 'conv1_1', '[4, 3, 3, 3]', '[64, 3, 3, 3]');
+  });
+});
