@@ -15,6 +15,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
+    globalSetup: ['./test/global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], env: { NST_TEST_BACKEND: 'cpu' } } },
       { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },

@@ -6,7 +6,9 @@
 import { fitLongestSide, readImage, resize, toNetworkInput, type RgbImage } from '../image/index.js';
 import { Rng } from '../check/random.js';
 import type { Shape3 } from '../engine/tensor.js';
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import { minimumSideFor, VGG_MEAN_RGB } from '../vgg/layers.js';
+import { layerDepth } from '../vgg/network.js';
+import { UserError } from '../errors.js';
 import type { StyleImage } from '../loss/objective.js';
 import { STYLIZE_DEFAULTS } from './defaults.js';
 import type { StylizeConfig } from './config.js';
@@ -20,8 +22,11 @@ export interface RunInputs {
   initial: Float32Array;
 }
 
-function scaled(img: RgbImage, longest: number): RgbImage {
-  const [w, h] = fitLongestSide(img.width, img.height, longest);
+function workingSize(img: RgbImage, longest: number): [number, number] {
+  return fitLongestSide(img.width, img.height, longest);
+}
+
+function resizedTo(img: RgbImage, [w, h]: [number, number]): RgbImage {
   return w === img.width && h === img.height ? img : resize(img, w, h);
 }
 
@@ -32,12 +37,44 @@ function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: F
   return toNetworkInput(resize(start, content.width, content.height), VGG_MEAN_RGB);
 }
 
-export function loadInputs(config: StylizeConfig): RunInputs {
-  const content = scaled(readImage(config.content), config.size);
+/** Refuses an image that would shrink to nothing before the deepest loss layer. */
+function checkLargeEnough(path: string, img: RgbImage, config: StylizeConfig): void {
+  const deepest = [...config.contentLayers, ...config.styleLayers].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+  const minimum = minimumSideFor(deepest);
+  if (Math.min(img.width, img.height) < minimum) {
+    throw new UserError(
+      `${path}: at ${img.width}x${img.height} px it is too small for ${deepest}, which needs at least ${minimum} px on each side; raise --size or --style-scale`,
+    );
+  }
+}
+
+/** The images decoded, with the sizes they will be worked at: cheap, so checks can run before resizing. */
+export interface InputPlan {
+  content: RgbImage;
+  contentSize: [number, number];
+  styles: Array<{ path: string; image: RgbImage; size: [number, number] }>;
+}
+
+export function planInputs(config: StylizeConfig): InputPlan {
+  const content = readImage(config.content);
+  const styleSide = Math.max(1, Math.round(config.size * config.styleScale));
+  return {
+    content,
+    contentSize: workingSize(content, config.size),
+    styles: config.styles.map((path) => {
+      const image = readImage(path);
+      return { path, image, size: workingSize(image, styleSide) };
+    }),
+  };
+}
+
+export function prepareInputs(config: StylizeConfig, plan: InputPlan): RunInputs {
+  const content = resizedTo(plan.content, plan.contentSize);
+  checkLargeEnough(config.content, content, config);
   const contentPixels = toNetworkInput(content, VGG_MEAN_RGB);
-  const styleSide = Math.max(16, Math.round(config.size * config.styleScale));
-  const styles = config.styles.map((path, i) => {
-    const img = scaled(readImage(path), styleSide);
+  const styles = plan.styles.map(({ path, image, size }, i) => {
+    const img = resizedTo(image, size);
+    checkLargeEnough(path, img, config);
     return { pixels: toNetworkInput(img, VGG_MEAN_RGB), shape: [3, img.height, img.width] as Shape3, blend: config.styleBlendWeights[i] };
   });
   return { content, contentPixels, shape: [3, content.height, content.width], styles, initial: initialPoint(config, content, contentPixels) };

@@ -18,7 +18,7 @@ import { VGG_MEAN_RGB } from '../vgg/layers.js';
 import { loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
 import type { StylizeConfig } from './config.js';
-import { loadInputs, type RunInputs } from './inputs.js';
+import { planInputs, prepareInputs, type InputPlan } from './inputs.js';
 import { estimateRunBytes, formatBytes } from './memory.js';
 import { Progress } from './progress.js';
 import { TraceWriter } from './trace.js';
@@ -43,15 +43,15 @@ export function checkpointPath(output: string, iteration: number): string {
 }
 
 /** Refuses a run that would not fit in this machine's memory, with advice. */
-function checkMemory(config: StylizeConfig, inputs: RunInputs): void {
+function checkMemory(config: StylizeConfig, plan: InputPlan): void {
   const deepestLayer = [...config.contentLayers, ...config.styleLayers].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
   const needed = estimateRunBytes({
-    width: inputs.shape[2],
-    height: inputs.shape[1],
+    width: plan.contentSize[0],
+    height: plan.contentSize[1],
     deepestLayer,
     optimizer: config.optimizer,
     lbfgsHistory: config.lbfgsHistory,
-    styleImages: inputs.styles.map((s) => ({ width: s.shape[2], height: s.shape[1] })),
+    styleImages: plan.styles.map(({ size: [width, height] }) => ({ width, height })),
   });
   const available = os.totalmem() * 0.8;
   if (needed > available) {
@@ -72,8 +72,9 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const log = hooks.log ?? ((line: string) => process.stderr.write(line + '\n'));
   checkWritable(config.output);
   if (config.trace) TraceWriter.checkWritable(config.trace);
-  const inputs = loadInputs(config);
-  checkMemory(config, inputs);
+  const plan = planInputs(config);
+  checkMemory(config, plan);
+  const inputs = prepareInputs(config, plan);
   const weights = loadModelWeights(resolveWeightsPath(config.weights));
   const engine = Engine.create(resolveBackendRequest(config.backend));
 

@@ -50,3 +50,10 @@ export const RELU_NAMES: readonly string[] = VGG19_CONVS.map((l) => l.relu);
 
 /** Input convention of the network: RGB, 0..255 scale, minus this per-channel mean. */
 export const VGG_MEAN_RGB: readonly [number, number, number] = [123.68, 116.779, 103.939];
+
+/** The smallest image side that still reaches `relu`: each 2x2 pool before it halves (and floors) the size. */
+export function minimumSideFor(relu: string): number {
+  const end = VGG19_LAYERS.findIndex((l) => l.kind === 'conv' && l.relu === relu);
+  if (end < 0) throw new Error(`unknown layer '${relu}'`);
+  return 2 ** VGG19_LAYERS.slice(0, end).filter((l) => l.kind === 'pool').length;
+}

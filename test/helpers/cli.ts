@@ -1,0 +1,48 @@
+/** Runs the real CLI (bin/nst.js) in a child process, as a user would. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const SHARED = resolve(REPO, '../shared');
+export const IMAGES = join(SHARED, 'images');
+export const BUNDLE = join(SHARED, 'weights/vgg19-uint8');
+export const hasBundle = existsSync(join(BUNDLE, 'manifest.json'));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Called with each stderr chunk, e.g. to send a signal once progress appears. */
+  onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+}
+
+export function runNst(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin/nst.js'), ...args], {
+      cwd: options.cwd ?? REPO,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      options.onStderr?.(String(d), child);
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'nst-test-'));
+}
