@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 /** Suites that exercise kernels: they run once per backend named below. */
-const BACKEND_SUITES = ['test/kernels.test.ts', 'test/vgg-network.test.ts', 'test/objective.test.ts', 'test/normalize-gradients.test.ts'];
+const BACKEND_SUITES = [
+  'test/kernels.test.ts',
+  'test/vgg-network.test.ts',
+  'test/objective.test.ts',
+  'test/normalize-gradients.test.ts',
+  'test/vgg-forward-torch.test.ts',
+];
 
 /**
  * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL
