@@ -1,6 +1,7 @@
 /**
  * `nst doctor`: what a user runs first on a new machine. Reports the backend that actually
- * ran and the device, then runs every kernel's gradient check on it. Exit 0 only if all pass.
+ * ran, the device and the weights file, then runs every kernel's gradient check on the device.
+ * Exit 0 only if all pass (a missing weights file is reported, not failed: the device is fine).
  */
 import type { Command } from 'commander';
 import { Engine } from '../engine/engine.js';
@@ -8,6 +9,9 @@ import { resolveBackendRequest } from '../engine/backend.js';
 import { describeDevice, type DeviceInfo } from '../engine/device-info.js';
 import { TOLERANCE, type CheckResult } from '../check/gradient-check.js';
 import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
+import { isUserError } from '../errors.js';
+import { describeWeightsFile, loadModelWeights } from '../weights/load.js';
+import { resolveWeightsPath } from '../weights/locate.js';
 
 /** Exit code when the tool runs but this machine computes wrong results. */
 export const EXIT_CHECK_FAILED = 1;
@@ -26,6 +30,26 @@ function deviceLines(info: DeviceInfo, requested: string): string[] {
   const precision = info.mantissaBits >= 23 ? 'float32' : info.mantissaBits >= 10 ? 'REDUCED (half-like)' : 'BROKEN';
   lines.push(`precision        ${precision}: ${info.mantissaBits} mantissa bits measured on the device`);
   return lines;
+}
+
+/** The weights file stylize would use, fully verified (magic, version, checksum, every shape). */
+function weightsLine(explicit: string | undefined): { line: string; ok: boolean } {
+  let path: string;
+  try {
+    path = resolveWeightsPath(explicit);
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return { line: `weights          none found: ${e.message}`, ok: true };
+  }
+  try {
+    const { convs } = loadModelWeights(path);
+    const d = describeWeightsFile(path);
+    const mib = (d.sizeBytes / 2 ** 20).toFixed(1);
+    return { line: `weights          ${path}: ok (${d.dtype}, ${mib} MiB, sha256 verified, ${convs.length} conv layers, from ${d.convertedFrom})`, ok: true };
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    return { line: `weights          FAILED: ${e.message}`, ok: false };
+  }
 }
 
 const fmt = (e: number) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
@@ -50,14 +74,17 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .description('report the backend and device, then check every kernel against references and finite differences')
     .option('--backend <name>', 'auto, headlessgl, webasm or cpu (default: NST_BACKEND, else auto)')
-    .action((opts: { backend?: string }) => {
+    .option('--weights <file>', 'weights file to verify (default: the one stylize would find)')
+    .action((opts: { backend?: string; weights?: string }) => {
       const requested = resolveBackendRequest(opts.backend);
       const engine = Engine.create(requested);
       try {
         const results = runKernelChecks(engine, DOCTOR_SIZES);
         const info = describeDevice(engine);
+        const weights = weightsLine(opts.weights);
         const out = [
           ...deviceLines(info, requested),
+          weights.line,
           '',
           `max relative errors (limits: reference ${TOLERANCE.forward}, finite differences ${TOLERANCE.gradient}, adjoint ${TOLERANCE.adjoint})`,
           ...checkTable(results),
@@ -66,7 +93,7 @@ export function registerDoctor(program: Command): void {
         const failed = results.filter((r) => !r.passed).length;
         out.push(failed === 0 ? `all ${results.length} checks passed on ${engine.backend}` : `${failed} of ${results.length} checks FAILED on ${engine.backend}`);
         process.stdout.write(out.join('\n') + '\n');
-        if (failed > 0 || info.mantissaBits < 23) process.exitCode = EXIT_CHECK_FAILED;
+        if (failed > 0 || info.mantissaBits < 23 || !weights.ok) process.exitCode = EXIT_CHECK_FAILED;
       } finally {
         engine.destroy();
       }
