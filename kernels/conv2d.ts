@@ -10,8 +10,8 @@
  *   dL/din[i][y'][x'] = sum_{o,ky,kx} w[o][i][ky][kx] * g[o][y' - ky + 1][x' - kx + 1]
  * where g = dL/dz (outputs outside the image contribute nothing). That is a correlation of
  * g with the kernel rotated by 180 degrees and its channel axes transposed. With the ReLU
- * fused, dL/dz = dL/dout * [z > 0], and z > 0 exactly when out > 0, so the mask is read from
- * the forward output (ReLU'(0) is taken as 0, as PyTorch does).
+ * fused, g = dL/dout * [out > 0] is formed first by relu.ts's backward kernel, once per
+ * element rather than once per tap here.
  *
  * Layouts: weights [Cout][Cin][9] with tap index ky * 3 + kx (PyTorch OIHW flattened),
  * bias [1][1][Cout].
@@ -54,17 +54,9 @@ export interface Conv3x3BackwardConstants {
   outChannels: number;
   height: number;
   width: number;
-  /** 1: the forward pass had a fused ReLU, mask the gradient by output > 0. */
-  reluMask: number;
 }
 
-/** `output` is the forward output; it is read only when reluMask is 1. */
-export function conv3x3BackwardInput(
-  this: KernelThis<Conv3x3BackwardConstants>,
-  gradOutput: Tensor3,
-  output: Tensor3,
-  weights: Tensor3,
-): number {
+export function conv3x3BackwardInput(this: KernelThis<Conv3x3BackwardConstants>, gradOutput: Tensor3, weights: Tensor3): number {
   const x = this.thread.x;
   const y = this.thread.y;
   const i = this.thread.z;
@@ -76,11 +68,7 @@ export function conv3x3BackwardInput(
         for (let kx = 0; kx < 3; kx++) {
           const ox = x - kx + 1;
           if (ox >= 0 && ox < this.constants.width) {
-            let g = gradOutput[o][oy][ox];
-            if (this.constants.reluMask === 1 && output[o][oy][ox] <= 0) {
-              g = 0;
-            }
-            sum += weights[o][i][ky * 3 + kx] * g;
+            sum += weights[o][i][ky * 3 + kx] * gradOutput[o][oy][ox];
           }
         }
       }

@@ -1,6 +1,7 @@
 /** Shape bookkeeping around kernels/conv2d.ts. */
 import { conv3x3BackwardInput as backwardKernel, conv3x3Forward as forwardKernel } from '../../kernels/conv2d.js';
 import type { Engine } from '../engine/engine.js';
+import { reluBackward } from './relu.js';
 import type { Tensor } from '../engine/tensor.js';
 
 /** A conv layer's parameters on the device: weights [Cout][Cin][9] (OIHW flattened), bias [1][1][Cout]. */
@@ -31,20 +32,17 @@ export function conv3x3(engine: Engine, x: Tensor, p: ConvParams, relu: boolean)
 }
 
 /**
- * dL/dx from dL/dout. Pass the forward output when the ReLU was fused (its mask is applied
- * here); pass null for a plain convolution.
+ * dL/dx from dL/dout. Pass the forward output when the ReLU was fused: the gradient is masked
+ * by it first; pass null for a plain convolution.
  */
 export function conv3x3Backward(engine: Engine, gradOutput: Tensor, p: ConvParams, fusedReluOutput: Tensor | null): Tensor {
   const [outChannels, height, width] = gradOutput.shape;
-  return engine.run(
-    {
-      fn: backwardKernel,
-      output: [convChannels(p).inChannels, height, width],
-      constants: { outChannels, height, width, reluMask: fusedReluOutput ? 1 : 0 },
-    },
-    gradOutput,
-    // Without a ReLU the kernel never reads this argument; any tensor of the right shape will do.
-    fusedReluOutput ?? gradOutput,
+  const masked = fusedReluOutput ? reluBackward(engine, gradOutput, fusedReluOutput) : gradOutput;
+  const gradInput = engine.run(
+    { fn: backwardKernel, output: [convChannels(p).inChannels, height, width], constants: { outChannels, height, width } },
+    masked,
     p.weights,
   );
+  if (masked !== gradOutput) masked.release();
+  return gradInput;
 }
