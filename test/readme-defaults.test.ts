@@ -1,0 +1,45 @@
+/** The README's option table states the defaults of src/stylize/defaults.ts, not a copy that drifts. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
+import { REPO } from './helpers/cli.js';
+
+const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+
+/** The default column of the README table row whose first cell starts with `option`. */
+function readmeDefault(option: string): string {
+  const row = readme.split('\n').find((line) => line.startsWith(`| \`${option}`));
+  if (!row) throw new Error(`README has no row for ${option}`);
+  return row.split(' | ')[1].trim();
+}
+
+describe('README option defaults', () => {
+  const expected: Array<[string, string]> = [
+    ['--size', String(D.size)],
+    ['--style-scale', String(D.styleScale)],
+    ['--iterations', String(D.iterations)],
+    ['--init', D.init],
+    ['--content-layers', D.contentLayers.join(',')],
+    ['--style-layers', D.styleLayers.join(',')],
+    ['--pooling', D.pooling],
+    ['--optimizer', D.optimizer],
+    ['--learning-rate', `${D.learningRate.lbfgs} (L-BFGS), ${D.learningRate.adam} (Adam)`],
+    ['--lbfgs-history', String(D.lbfgsHistory)],
+    ['--line-search', D.lineSearch],
+    ['--print-every', String(D.printEvery)],
+    ['--save-every', String(D.saveEvery)],
+    ['--quality', String(D.quality)],
+  ];
+  for (const [option, value] of expected) {
+    it(option, () => expect(readmeDefault(option)).toBe(value));
+  }
+
+  it('--content-weight, --style-weight, --tv-weight', () => {
+    expect(readmeDefault('--content-weight').split(', ').map(Number)).toEqual([D.contentWeight, D.styleWeight, D.tvWeight]);
+  });
+
+  it('states the random init spread of the defaults', () => {
+    expect(readme).toContain(`Gaussian noise of std ${D.randomInitStd}`);
+  });
+});
