@@ -12,7 +12,7 @@ bash scripts/install-system-deps.sh
 [ -f weights/vgg19.nstw ] || npx nst weights import ../shared/weights/vgg19-uint8
 
 run=(npx nst stylize ../shared/images/tubingen.jpg ../shared/images/starry_night.jpg
-  -o tubingen_starry_night.png --size 128 --iterations 60 "$@")
+  -o tubingen_starry_night.png --size 96 --iterations 40 "$@")
 if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
   xvfb-run -a "${run[@]}"
 else
