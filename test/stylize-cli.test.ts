@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readImage } from '../src/image/index.js';
+import { readImage, resize, toYuv } from '../src/image/index.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { BUNDLE, hasBundle, IMAGES, runNst, tempDir, type CliResult } from './helpers/cli.js';
 
@@ -97,6 +97,30 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
     // neural-style's random init is almost flat grey (std 0.001): seeds differ in the losses
     // long before they differ in 8-bit pixels.
     expect(c.totals).not.toEqual(a.totals);
+  });
+
+  it('blends two styles, keeps the original colours, with avg pooling, Adam and normalised gradients', async () => {
+    const out = join(dir, 'options.png');
+    const second = join(IMAGES, 'the_scream.jpg');
+    const r = await runNst(
+      ['stylize', CONTENT, STYLE, second, '--backend', BACKEND, '-o', out, '--size', '32', '--iterations', '3',
+        '--style-blend-weights', '3,1', '--original-colors', '--pooling', 'avg', '--optimizer', 'adam',
+        '--learning-rate', '5', '--normalize-gradients'],
+      { env },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const result = toYuv(readImage(out));
+    const content = readImage(CONTENT);
+    const contentYuv = toYuv(resize(content, result.width, result.height));
+    // Chroma (U, V) is the content's, up to 8-bit rounding of the RGB output; Y has moved.
+    let chroma = 0;
+    let luma = 0;
+    for (let i = 0; i < result.data.length; i += 3) {
+      chroma = Math.max(chroma, Math.abs(result.data[i + 1] - contentYuv.data[i + 1]), Math.abs(result.data[i + 2] - contentYuv.data[i + 2]));
+      luma = Math.max(luma, Math.abs(result.data[i] - contentYuv.data[i]));
+    }
+    expect(chroma).toBeLessThan(2);
+    expect(luma).toBeGreaterThan(2);
   });
 
   it('writes checkpoints beside the output with --save-every', async () => {
