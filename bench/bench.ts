@@ -7,11 +7,8 @@
  * The headlessgl backend needs an X display; without one, and with xvfb-run installed, that
  * backend is measured in a child process under `xvfb-run -a`.
  */
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import gpujs from 'gpu.js';
 import { Engine } from '../src/engine/engine.js';
 import { BACKENDS, type BackendName } from '../src/engine/backend.js';
 import type { Shape3, Tensor } from '../src/engine/tensor.js';
@@ -20,9 +17,8 @@ import { conv3x3, conv3x3Backward, type ConvParams } from '../src/ops/conv.js';
 import { gram, gramBackward } from '../src/ops/gram.js';
 import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
 import { Vgg19 } from '../src/vgg/network.js';
-import { VGG19_CONVS, VGG19_LAYERS } from '../src/vgg/layers.js';
-import type { ConvWeights } from '../src/weights/model-weights.js';
-import { convFlops, gramFlops } from './flops.js';
+import { convFlops, gramFlops, vggFlops } from './flops.js';
+import { machine, randomVggWeights, rerunUnderXvfb, whereToMeasure } from './common.js';
 
 export interface BenchResult {
   backend: BackendName;
@@ -70,30 +66,6 @@ function randomConv(engine: Engine, rng: Rng, inChannels: number, outChannels: n
   };
 }
 
-function randomVgg(rng: Rng): ConvWeights[] {
-  return VGG19_CONVS.map((l) => ({
-    name: l.name,
-    inChannels: l.inChannels,
-    outChannels: l.outChannels,
-    weight: rng.normals(l.outChannels * l.inChannels * 9, Math.sqrt(2 / (9 * l.inChannels))),
-    bias: rng.normals(l.outChannels, 0.01),
-  }));
-}
-
-/** FLOPs of a VGG19 forward + backward to relu5_1 at h x w: every conv twice, nothing else counted. */
-function vggFlops(h: number, w: number): number {
-  let flops = 0;
-  for (const layer of VGG19_LAYERS) {
-    if (layer.kind === 'pool') {
-      h = Math.floor(h / 2);
-      w = Math.floor(w / 2);
-    } else {
-      flops += 2 * convFlops(layer.inChannels, layer.outChannels, h, w);
-      if (layer.relu === 'relu5_1') break;
-    }
-  }
-  return flops;
-}
 
 function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
   const engine = Engine.create(backend);
@@ -122,7 +94,7 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
   record('gram backward', shape, gramFlops(128, side, side), () => [gramBackward(engine, g, x)]);
   for (const t of [x, conv.weights, conv.bias, out, gradOut, g, pooledGrad]) t.release();
 
-  const net = new Vgg19(engine, randomVgg(rng), 'max');
+  const net = new Vgg19(engine, randomVggWeights(rng), 'max');
   for (const size of opts.sizes) {
     const imageShape: Shape3 = [3, size, size];
     const image = engine.upload(rng.normals(3 * size * size, 50), imageShape);
@@ -140,37 +112,13 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
   return results;
 }
 
-/** headlessgl without a display: measure it in a child under xvfb-run, if installed. */
+/** headlessgl without a display: measure it in a child under xvfb-run. */
 function benchUnderXvfb(opts: Options): BenchResult[] {
-  const script = fileURLToPath(import.meta.url);
-  const args = ['-a', process.execPath, script, '--backends', 'headlessgl', '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat), '--json'];
-  const out = execFileSync('xvfb-run', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  return (JSON.parse(out) as { results: BenchResult[] }).results;
+  const args = ['--backends', 'headlessgl', '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat), '--json'];
+  return (JSON.parse(rerunUnderXvfb(fileURLToPath(import.meta.url), args)) as { results: BenchResult[] }).results;
 }
 
-function available(backend: BackendName): 'here' | 'xvfb' | 'no' {
-  const { GPU } = gpujs;
-  switch (backend) {
-    case 'headlessgl':
-      if (GPU.isHeadlessGLSupported) return 'here';
-      try {
-        execFileSync('which', ['xvfb-run'], { stdio: 'ignore' });
-        return process.env.DISPLAY ? 'no' : 'xvfb';
-      } catch {
-        return 'no';
-      }
-    case 'webasm':
-      return GPU.isWebAssemblySupported ? 'here' : 'no';
-    case 'cpu':
-      return 'here';
-    default:
-      return 'no';
-  }
-}
 
-function machine() {
-  return { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-}
 
 function printTable(results: BenchResult[]): void {
   const m = machine();
@@ -203,7 +151,7 @@ function main(): void {
   const results: BenchResult[] = [];
   const skipped: string[] = [];
   for (const backend of opts.backends) {
-    const where = available(backend);
+    const where = whereToMeasure(backend);
     if (where === 'here') results.push(...benchBackend(backend, opts));
     else if (where === 'xvfb') results.push(...benchUnderXvfb(opts));
     else skipped.push(backend);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Peak resident memory of a real `nst stylize` run (L-BFGS, the default optimiser).
+# A benchmark, not a test: it asserts nothing.
+#
+#   bash bench/peak-memory.sh [size] [iterations] [backend]      (npm run bench:memory -- ...)
+#
+# size: --size in px (default 256; 512 is the stylize default but takes long on llvmpipe).
+# iterations: objective evaluations (default 3): memory peaks in the first evaluations, when
+#   every kernel and every L-BFGS buffer has been allocated once.
+# backend: auto (default), headlessgl, webasm or cpu. headlessgl (or auto) without an X
+#   display runs under `xvfb-run -a` when that exists, as `npm run bench:compare` does.
+# CONTENT and STYLE (environment) override the images.
+#
+# Peak RSS comes from GNU time (`/usr/bin/time -v`, Debian package `time`); without it,
+# from the kernel's high-water mark VmHWM in /proc/<pid>/status, sampled every 0.1 s.
+set -euo pipefail
+
+size=${1:-256}
+iterations=${2:-3}
+backend=${3:-auto}
+cd "$(dirname "$0")/.."
+content=${CONTENT:-../shared/images/tubingen.jpg}
+style=${STYLE:-../shared/images/starry_night.jpg}
+
+die() { echo "peak-memory: $*" >&2; exit 2; }
+
+if [[ ! -f weights/vgg19.nstw ]]; then
+  die "weights/vgg19.nstw is missing: create it with \`npx nst weights import ../shared/weights/vgg19-uint8\`"
+fi
+# Re-run this script with a display, so that headlessgl is what is measured.
+if [[ ( $backend == headlessgl || $backend == auto ) && -z ${DISPLAY:-} ]] && command -v xvfb-run >/dev/null; then
+  exec xvfb-run -a bash "$0" "$size" "$iterations" "$backend"
+fi
+npm run build --silent # measure the code as it is now, not a stale dist/
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+nst=(node bin/nst.js stylize "$content" "$style" -o "$work/out.png" --size "$size" --iterations "$iterations"
+  --optimizer lbfgs --backend "$backend" --weights weights/vgg19.nstw --print-every 1)
+
+status=0
+if [[ -x /usr/bin/time ]]; then
+  method='/usr/bin/time -v'
+  /usr/bin/time -v -o "$work/time" "${nst[@]}" 2>"$work/log" || status=$?
+  peak_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")
+else
+  method='VmHWM polling (install the Debian package `time` for an exact figure)'
+  "${nst[@]}" 2>"$work/log" &
+  pid=$!
+  peak_kib=0
+  # VmHWM only grows, so the last value read is the peak up to 0.1 s before the end; a
+  # finished process that is not yet reaped has no VmHWM line, hence the -n test.
+  while [[ -r /proc/$pid/status ]]; do
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [[ -n $hwm ]] && peak_kib=$hwm
+    sleep 0.1
+  done
+  wait "$pid" || status=$?
+fi
+
+if ((status != 0)); then
+  cat "$work/log" >&2
+  die "nst stylize failed (exit $status)"
+fi
+ran=$(sed -n 's/.* iterations on \([a-z0-9]*\) in .*/\1/p' "$work/log")
+echo "size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS, backend ${ran:-$backend}, by $method)"
