@@ -9,7 +9,7 @@
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
  * factor covers that and the engine's bookkeeping.
  */
-import { VGG19_CONVS, VGG19_LAYERS } from '../vgg/layers.js';
+import { convsAtSize, VGG19_CONVS } from '../vgg/layers.js';
 
 const BYTES = 4;
 const OVERHEAD = 1.25;
@@ -24,20 +24,12 @@ export interface MemoryPlan {
 }
 
 export function estimateRunBytes(plan: MemoryPlan): number {
-  let h = plan.height;
-  let w = plan.width;
   let activations = 0;
   let largest = 0;
-  for (const layer of VGG19_LAYERS) {
-    if (layer.kind === 'pool') {
-      h = Math.floor(h / 2);
-      w = Math.floor(w / 2);
-      continue;
-    }
-    const size = layer.outChannels * h * w;
+  for (const { layer, height, width } of convsAtSize(plan.height, plan.width, plan.deepestLayer)) {
+    const size = layer.outChannels * height * width;
     activations += size;
     largest = Math.max(largest, size);
-    if (layer.relu === plan.deepestLayer) break;
   }
   const weights = VGG19_CONVS.reduce((sum, l) => sum + l.outChannels * (l.inChannels * 9 + 1), 0);
   const n = 3 * plan.width * plan.height;

@@ -57,3 +57,18 @@ export function minimumSideFor(relu: string): number {
   if (end < 0) throw new Error(`unknown layer '${relu}'`);
   return 2 ** VGG19_LAYERS.slice(0, end).filter((l) => l.kind === 'pool').length;
 }
+
+/** Each conv up to and including the one producing `relu`, with the size it runs at for an h x w input. */
+export function convsAtSize(height: number, width: number, relu: string): Array<{ layer: ConvLayer; height: number; width: number }> {
+  const out: Array<{ layer: ConvLayer; height: number; width: number }> = [];
+  for (const layer of VGG19_LAYERS) {
+    if (layer.kind === 'pool') {
+      height = Math.floor(height / 2);
+      width = Math.floor(width / 2);
+      continue;
+    }
+    out.push({ layer, height, width });
+    if (layer.relu === relu) return out;
+  }
+  throw new Error(`unknown layer '${relu}'`);
+}
