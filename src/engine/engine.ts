@@ -15,7 +15,6 @@ import { copy } from '../../kernels/elementwise.js';
 const { GPU, Input } = gpujs;
 
 /** A kernel function as written in kernels/: gpu.js parses its source text. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KernelFunction = (...args: any[]) => number;
 
 export interface KernelCall {
