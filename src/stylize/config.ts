@@ -4,7 +4,7 @@
  * one line and exit 2 before any long work starts.
  */
 import { UserError } from '../errors.js';
-import { RELU_NAMES } from '../vgg/layers.js';
+import { deepestLayer, RELU_NAMES } from '../vgg/layers.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
 
 export interface StylizeConfig {
@@ -153,4 +153,9 @@ export function parseStylizeConfig(content: string, styles: string[], raw: RawSt
     weights: raw.weights,
     trace: raw.trace,
   };
+}
+
+/** The deepest content or style layer: the forward pass and the image size limits follow from it. */
+export function deepestLossLayer(config: Pick<StylizeConfig, 'contentLayers' | 'styleLayers'>): string {
+  return deepestLayer([...config.contentLayers, ...config.styleLayers]);
 }

@@ -7,11 +7,10 @@ import { fitLongestSide, readImage, resize, toNetworkInput, type RgbImage } from
 import { Rng } from '../check/random.js';
 import type { Shape3 } from '../engine/tensor.js';
 import { minimumSideFor, VGG_MEAN_RGB } from '../vgg/layers.js';
-import { layerDepth } from '../vgg/network.js';
 import { UserError } from '../errors.js';
 import type { StyleImage } from '../loss/objective.js';
 import { STYLIZE_DEFAULTS } from './defaults.js';
-import type { StylizeConfig } from './config.js';
+import { deepestLossLayer, type StylizeConfig } from './config.js';
 
 export interface RunInputs {
   content: RgbImage;
@@ -39,7 +38,7 @@ function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: F
 
 /** Refuses an image that would shrink to nothing before the deepest loss layer. */
 function checkLargeEnough(path: string, img: RgbImage, config: StylizeConfig): void {
-  const deepest = [...config.contentLayers, ...config.styleLayers].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+  const deepest = deepestLossLayer(config);
   const minimum = minimumSideFor(deepest);
   if (Math.min(img.width, img.height) < minimum) {
     throw new UserError(

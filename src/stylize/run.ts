@@ -13,11 +13,11 @@ import { resolveBackendRequest } from '../engine/backend.js';
 import { checkWritable, fromNetworkInput, transferLuminance, writeImageAtomic, type RgbImage } from '../image/index.js';
 import { StyleTransferObjective } from '../loss/objective.js';
 import { adam, lbfgs, type OptimResult, type StopReason } from '../optim/index.js';
-import { Vgg19, layerDepth } from '../vgg/network.js';
+import { Vgg19 } from '../vgg/network.js';
 import { VGG_MEAN_RGB } from '../vgg/layers.js';
 import { loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
-import type { StylizeConfig } from './config.js';
+import { deepestLossLayer, type StylizeConfig } from './config.js';
 import { planInputs, prepareInputs, type InputPlan } from './inputs.js';
 import { estimateRunBytes, formatBytes } from './memory.js';
 import { Progress } from './progress.js';
@@ -44,11 +44,10 @@ export function checkpointPath(output: string, iteration: number): string {
 
 /** Refuses a run that would not fit in this machine's memory, with advice. */
 function checkMemory(config: StylizeConfig, plan: InputPlan): void {
-  const deepestLayer = [...config.contentLayers, ...config.styleLayers].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
   const needed = estimateRunBytes({
     width: plan.contentSize[0],
     height: plan.contentSize[1],
-    deepestLayer,
+    deepestLayer: deepestLossLayer(config),
     optimizer: config.optimizer,
     lbfgsHistory: config.lbfgsHistory,
     styleImages: plan.styles.map(({ size: [width, height] }) => ({ width, height })),

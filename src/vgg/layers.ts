@@ -51,24 +51,34 @@ export const RELU_NAMES: readonly string[] = VGG19_CONVS.map((l) => l.relu);
 /** Input convention of the network: RGB, 0..255 scale, minus this per-channel mean. */
 export const VGG_MEAN_RGB: readonly [number, number, number] = [123.68, 116.779, 103.939];
 
-/** The smallest image side that still reaches `relu`: each 2x2 pool before it halves (and floors) the size. */
-export function minimumSideFor(relu: string): number {
+/** The layers that must run to produce `relu`, in network order. */
+export function layersUpTo(relu: string): VggLayer[] {
   const end = VGG19_LAYERS.findIndex((l) => l.kind === 'conv' && l.relu === relu);
   if (end < 0) throw new Error(`unknown layer '${relu}'`);
-  return 2 ** VGG19_LAYERS.slice(0, end).filter((l) => l.kind === 'pool').length;
+  return VGG19_LAYERS.slice(0, end + 1);
+}
+
+/** The one of `relus` furthest into the network: a forward pass must run up to it. */
+export function deepestLayer(relus: readonly string[]): string {
+  const depth = (relu: string) => layersUpTo(relu).length;
+  return relus.reduce((a, b) => (depth(a) >= depth(b) ? a : b));
+}
+
+/** The smallest image side that still reaches `relu`: each 2x2 pool before it halves (and floors) the size. */
+export function minimumSideFor(relu: string): number {
+  return 2 ** layersUpTo(relu).filter((l) => l.kind === 'pool').length;
 }
 
 /** Each conv up to and including the one producing `relu`, with the size it runs at for an h x w input. */
 export function convsAtSize(height: number, width: number, relu: string): Array<{ layer: ConvLayer; height: number; width: number }> {
   const out: Array<{ layer: ConvLayer; height: number; width: number }> = [];
-  for (const layer of VGG19_LAYERS) {
+  for (const layer of layersUpTo(relu)) {
     if (layer.kind === 'pool') {
       height = Math.floor(height / 2);
       width = Math.floor(width / 2);
-      continue;
+    } else {
+      out.push({ layer, height, width });
     }
-    out.push({ layer, height, width });
-    if (layer.relu === relu) return out;
   }
-  throw new Error(`unknown layer '${relu}'`);
+  return out;
 }

@@ -12,7 +12,7 @@ import { addAndRelease } from '../ops/add.js';
 import { conv3x3, conv3x3Backward, type ConvParams } from '../ops/conv.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
 import type { ConvWeights } from '../weights/model-weights.js';
-import { RELU_NAMES, VGG19_LAYERS, type VggLayer } from './layers.js';
+import { deepestLayer, layersUpTo } from './layers.js';
 
 /** The activations of one forward pass; release() frees them. */
 export class ForwardPass {
@@ -34,12 +34,6 @@ export class ForwardPass {
   }
 }
 
-export function layerDepth(relu: string): number {
-  const depth = RELU_NAMES.indexOf(relu);
-  if (depth < 0) throw new Error(`unknown layer '${relu}'`);
-  return depth;
-}
-
 export class Vgg19 {
   private readonly params = new Map<string, ConvParams>();
 
@@ -57,13 +51,6 @@ export class Vgg19 {
     }
   }
 
-  /** The layers that must run to produce `relu`, in order. */
-  private layersUpTo(relu: string): VggLayer[] {
-    const end = VGG19_LAYERS.findIndex((l) => l.kind === 'conv' && l.relu === relu);
-    if (end < 0) throw new Error(`unknown layer '${relu}'`);
-    return VGG19_LAYERS.slice(0, end + 1);
-  }
-
   private paramsOf(conv: string): ConvParams {
     const p = this.params.get(conv);
     if (!p) throw new Error(`no weights loaded for ${conv}`);
@@ -75,12 +62,12 @@ export class Vgg19 {
    * With keepAll, every relu output stays (for backward); otherwise only `layers` do.
    */
   forward(image: Tensor, layers: readonly string[], keepAll: boolean): ForwardPass {
-    const deepest = layers.reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
+    const deepest = deepestLayer(layers);
     const kept = new Map<string, Tensor>();
     let current = image;
     let currentIsPoolOutput = false;
     let previousRelu: string | null = null;
-    for (const layer of this.layersUpTo(deepest)) {
+    for (const layer of layersUpTo(deepest)) {
       if (layer.kind === 'pool') {
         current = pool2x2(this.engine, current, this.pooling);
         currentIsPoolOutput = true;
@@ -106,8 +93,8 @@ export class Vgg19 {
    * Consumes (releases) the given gradients; the caller releases the returned tensor.
    */
   backward(pass: ForwardPass, gradients: Map<string, Tensor>): Tensor {
-    const deepest = [...gradients.keys()].reduce((a, b) => (layerDepth(a) >= layerDepth(b) ? a : b));
-    const layers = this.layersUpTo(deepest);
+    const deepest = deepestLayer([...gradients.keys()]);
+    const layers = layersUpTo(deepest);
     let grad: Tensor | null = null;
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
