@@ -18,7 +18,8 @@ import { gram, gramBackward } from '../src/ops/gram.js';
 import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { convFlops, gramFlops, vggFlops } from './flops.js';
-import { machine, randomVggWeights, rerunUnderXvfb, whereToMeasure } from './common.js';
+import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
+import { randomVggWeights } from '../src/check/random-weights.js';
 
 export interface BenchResult {
   backend: BackendName;

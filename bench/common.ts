@@ -1,21 +1,7 @@
-/** What the benchmarks share: random VGG19 weights, the machine they ran on, where a backend can run. */
+/** What the benchmarks share: the machine they ran on, where a backend can run. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import type { Rng } from '../src/check/random.js';
 import { chooseBackend, type BackendName } from '../src/engine/backend.js';
-import { VGG19_CONVS } from '../src/vgg/layers.js';
-import type { ConvWeights } from '../src/weights/model-weights.js';
-
-/** VGG19-shaped random weights: speed does not depend on the values. */
-export function randomVggWeights(rng: Rng): ConvWeights[] {
-  return VGG19_CONVS.map((l) => ({
-    name: l.name,
-    inChannels: l.inChannels,
-    outChannels: l.outChannels,
-    weight: rng.normals(l.outChannels * l.inChannels * 9, Math.sqrt(2 / (9 * l.inChannels))),
-    bias: rng.normals(l.outChannels, 0.01),
-  }));
-}
 
 export function machine() {
   return {

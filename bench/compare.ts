@@ -27,7 +27,8 @@ import { STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { loadModelWeights } from '../src/weights/load.js';
 import { vggFlops } from './flops.js';
-import { machine, randomVggWeights, rerunUnderXvfb, whereToMeasure } from './common.js';
+import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
+import { randomVggWeights } from '../src/check/random-weights.js';
 
 const PYTHON = '/usr/bin/python3';
 /** From dist/bench/compare.js back to the source tree: the script is not compiled. */

@@ -11,10 +11,10 @@ import { gramRef, totalVariationRef, weightedMeanSquaredErrorRef } from '../src/
 import { vggForwardRef } from '../src/reference/vgg-reference.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { testBackend } from './backend-under-test.js';
-import { randomVggWeights } from './helpers/random-weights.js';
+import { randomVggWeights } from '../src/check/random-weights.js';
 
 const backend = testBackend();
-const convs = randomVggWeights(3, 16);
+const convs = randomVggWeights(new Rng(3), 16);
 const SHAPE: Shape3 = [3, 18, 21];
 const STYLE_SHAPES: Shape3[] = [[3, 16, 20], [3, 22, 17]];
 const BLEND = [0.25, 0.75];

@@ -11,10 +11,10 @@ import { Vgg19 } from '../src/vgg/network.js';
 import { RELU_NAMES } from '../src/vgg/layers.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { testBackend } from './backend-under-test.js';
-import { randomVggWeights } from './helpers/random-weights.js';
+import { randomVggWeights } from '../src/check/random-weights.js';
 
 const backend = testBackend();
-const weights = randomVggWeights(7, 16);
+const weights = randomVggWeights(new Rng(7), 16);
 const SHAPE: Shape3 = [3, 19, 26]; // odd and non-square: every pool floors
 
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
