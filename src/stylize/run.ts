@@ -84,7 +84,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   };
   const save = (path: string, x: Float32Array) => writeImageAtomic(path, toImage(x), { quality: config.quality });
 
-  const net = new Vgg19(engine, weights.convs, config.pooling);
+  let net: Vgg19 | null = null;
   let objective: StyleTransferObjective | null = null;
   let interrupted = false;
   const onSigint = () => {
@@ -93,7 +93,8 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   };
   process.on('SIGINT', onSigint);
   try {
-    objective = new StyleTransferObjective(engine, net, { ...config }, inputs.shape, inputs.contentPixels, inputs.styles);
+    net = new Vgg19(engine, weights.convs, config.pooling);
+    objective = new StyleTransferObjective(engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles);
     const objectiveRef = objective;
     log(`stylize: ${width}x${height} px on ${engine.backend}, ${config.iterations} iterations of ${config.optimizer}, seed ${config.seed}, weights ${weights.source}`);
     const trace = config.trace
@@ -151,7 +152,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   } finally {
     process.off('SIGINT', onSigint);
     objective?.dispose();
-    net.dispose();
+    net?.dispose();
     engine.destroy();
   }
 }
