@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
-import { conv3x3, conv3x3Backward, type ConvParams } from '../ops/conv.js';
+import { Conv3x3, type ConvTiling } from '../ops/conv.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { totalVariation, weightedMeanSquaredError, type LossTerm } from '../ops/loss.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
@@ -95,28 +95,22 @@ function lossCase(
   };
 }
 
-function convCase(withRelu: boolean): CaseFactory {
+function convCase(withRelu: boolean, tiling: ConvTiling): CaseFactory {
   return (engine, rng, size) => {
     const { channels, outChannels } = size;
     const weights = rng.normals(outChannels * channels * 9, Math.sqrt(2 / (9 * channels)));
     const bias = rng.normals(outChannels, 0.1);
-    const params: ConvParams = {
-      weights: engine.upload(weights, [outChannels, channels, 9]),
-      bias: engine.upload(bias, [1, 1, outChannels]),
-    };
+    const conv = Conv3x3.upload(engine, weights, bias, outChannels, channels, tiling);
     const inputShape = shapeOf(size);
     return layerCase(
       engine,
-      withRelu ? 'conv3x3+relu' : 'conv3x3',
+      convCaseName(withRelu, tiling),
       inputShape,
       (r) => r.normals(channels * size.height * size.width),
       (x) => conv3x3Ref({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), withRelu).data,
-      (x) => conv3x3(engine, x, params, withRelu),
-      (_x, output, g) => conv3x3Backward(engine, g, params, withRelu ? output : null),
-      () => {
-        params.weights.release();
-        params.bias.release();
-      },
+      (x) => conv.forward(x, withRelu),
+      (_x, output, g) => conv.backward(g, withRelu ? output : null),
+      () => conv.release(),
     );
   };
 }
@@ -191,10 +185,23 @@ const tvCase: CaseFactory = (engine, _rng, size) => {
   );
 };
 
+function convCaseName(withRelu: boolean, tiling: ConvTiling): string {
+  return `${withRelu ? 'conv3x3+relu' : 'conv3x3'}${tiling === 'blocked' ? ' blocked' : ''}`;
+}
+
+interface KernelCase {
+  kernel: string;
+  make: CaseFactory;
+  /** Runs only where gpu.js has kernel maps (not on webasm). */
+  needsKernelMaps?: boolean;
+}
+
 /** Every kernel, by the name shown in `nst doctor` and the tests. */
-export const KERNEL_CASES: ReadonlyArray<{ kernel: string; make: CaseFactory }> = [
-  { kernel: 'conv3x3', make: convCase(false) },
-  { kernel: 'conv3x3+relu', make: convCase(true) },
+const KERNEL_CASES: readonly KernelCase[] = [
+  { kernel: convCaseName(false, 'direct'), make: convCase(false, 'direct') },
+  { kernel: convCaseName(true, 'direct'), make: convCase(true, 'direct') },
+  { kernel: convCaseName(false, 'blocked'), make: convCase(false, 'blocked'), needsKernelMaps: true },
+  { kernel: convCaseName(true, 'blocked'), make: convCase(true, 'blocked'), needsKernelMaps: true },
   { kernel: 'relu', make: reluCase },
   { kernel: 'maxpool2x2', make: poolCase('max') },
   { kernel: 'avgpool2x2', make: poolCase('avg') },
@@ -202,3 +209,8 @@ export const KERNEL_CASES: ReadonlyArray<{ kernel: string; make: CaseFactory }> 
   { kernel: 'mse', make: mseCase },
   { kernel: 'total-variation', make: tvCase },
 ];
+
+/** The cases a backend can run: all of them where kernel maps exist. */
+export function kernelCases(kernelMaps: boolean): readonly KernelCase[] {
+  return KERNEL_CASES.filter((c) => kernelMaps || !c.needsKernelMaps);
+}

@@ -1,7 +1,7 @@
 /** Runs every kernel's check at a set of sizes on one engine: what `nst doctor` and the bench report. */
 import type { Engine } from '../engine/engine.js';
 import { checkCase, type CheckResult } from './gradient-check.js';
-import { KERNEL_CASES, type CaseSize } from './kernel-cases.js';
+import { kernelCases, type CaseSize } from './kernel-cases.js';
 import { Rng } from './random.js';
 
 /** Small, odd and non-square (every pool floors), and one with many channels. */
@@ -13,7 +13,7 @@ export const DOCTOR_SIZES: readonly CaseSize[] = [
 export function runKernelChecks(engine: Engine, sizes: readonly CaseSize[], seed = 2024): CheckResult[] {
   const rng = new Rng(seed);
   const results: CheckResult[] = [];
-  for (const { make } of KERNEL_CASES) {
+  for (const { make } of kernelCases(engine.kernelMaps)) {
     for (const size of sizes) {
       const c = make(engine, rng, size);
       try {

@@ -9,19 +9,28 @@
 import gpujs from 'gpu.js';
 import type { IKernelRunShortcut } from 'gpu.js';
 import { backendOfKernel, chooseBackend, resolveBackendRequest, type BackendName, type BackendRequest } from './backend.js';
-import { shapeSize, Tensor, type DeviceData, type Shape3 } from './tensor.js';
+import { shapeSize, Tensor, type CellLanes, type DeviceData, type Shape3 } from './tensor.js';
 import { copy } from '../../kernels/elementwise.js';
 
 const { GPU, Input } = gpujs;
 
 /** A kernel function as written in kernels/: gpu.js parses its source text. */
-export type KernelFunction = (...args: any[]) => number;
+export type KernelFunction = (...args: any[]) => number | number[];
 
 export interface KernelCall {
   fn: KernelFunction;
   /** Output shape [C][H][W]: one thread per cell. */
   output: Shape3;
   constants?: Record<string, number>;
+  /** 4: every cell is a vec4 (gpu.js returnType 'Array(4)'); default 1, a scalar. */
+  lanes?: CellLanes;
+  /** Helper functions the kernel calls. */
+  functions?: KernelFunction[];
+}
+
+/** A kernel map: `call` plus functions whose return values are extra outputs, in this order. */
+export interface KernelMapCall extends KernelCall {
+  outputs: KernelFunction[];
 }
 
 /** gpu.js replaced the requested backend by another one (usually its silent CPU fallback). */
@@ -49,7 +58,18 @@ export class Engine {
 
   /** Runs a kernel over device tensors and returns its output, which the caller must release. */
   run(call: KernelCall, ...inputs: Tensor[]): Tensor {
-    return this.launch(call, inputs.map((t) => t.handle), inputs.map((t) => t.shape));
+    return this.launch(call, inputs.map((t) => t.handle), inputs.map(signature))[0];
+  }
+
+  /** Whether kernel maps (several outputs per thread) run on this backend without a fallback. */
+  get kernelMaps(): boolean {
+    const features = (this.gpu as unknown as { Kernel?: { features?: { kernelMap?: boolean } } }).Kernel?.features;
+    return features?.kernelMap === true;
+  }
+
+  /** Runs a kernel map: the kernel's own output first, then one per function in `call.outputs`. */
+  runMap(call: KernelMapCall, ...inputs: Tensor[]): Tensor[] {
+    return this.launch(call, inputs.map((t) => t.handle), inputs.map(signature));
   }
 
   /** Copies a host array (planar [C][H][W]) to the device. */
@@ -58,11 +78,12 @@ export class Engine {
       throw new Error(`upload: ${data.length} values do not fill shape [${shape.join(', ')}]`);
     }
     const [c, h, w] = shape;
-    return this.launch({ fn: copy, output: shape }, [new Input(data as unknown as number[], [w, h, c]) as unknown as DeviceData], [shape]);
+    return this.launch({ fn: copy, output: shape }, [new Input(data as unknown as number[], [w, h, c]) as unknown as DeviceData], ['input'])[0];
   }
 
-  /** Reads a tensor back to the host as a flat planar Float32Array. */
+  /** Reads a scalar tensor back to the host as a flat planar Float32Array. */
   read(t: Tensor): Float32Array {
+    if (t.lanes !== 1) throw new Error('read: only scalar tensors are read back (unpack vec4 tensors first)');
     const [c, h, w] = t.shape;
     const handle = t.handle;
     const nested = (handle.toArray ? handle.toArray() : handle) as ArrayLike<ArrayLike<ArrayLike<number>>>;
@@ -102,33 +123,54 @@ export class Engine {
     this.gpu.destroy();
   }
 
-  private launch(call: KernelCall, args: DeviceData[], argShapes: Shape3[]): Tensor {
-    const kernel = this.kernelFor(call, argShapes);
-    const result = (kernel as unknown as (...a: unknown[]) => DeviceData)(...args);
+  private launch(call: KernelCall | KernelMapCall, args: DeviceData[], argSignatures: string[]): Tensor[] {
+    const kernel = this.kernelFor(call, argSignatures);
+    const result = (kernel as unknown as (...a: unknown[]) => DeviceData | Record<string, DeviceData>)(...args);
     const ran = backendOfKernel(kernel.kernel);
     if (ran !== this.backend) {
       const reason = (kernel.kernel as unknown as { fallbackReason?: string }).fallbackReason;
       throw new BackendFallbackError(this.backend, ran, call.fn.name, reason);
     }
-    this.live++;
-    return new Tensor(call.output, result, () => this.live--);
+    const outputs = 'outputs' in call ? mapResults(result as Record<string, DeviceData>, call.outputs) : [result as DeviceData];
+    const lanes = call.lanes ?? 1;
+    return outputs.map((data) => {
+      this.live++;
+      return new Tensor(call.output, data, () => this.live--, lanes);
+    });
   }
 
-  private kernelFor(call: KernelCall, argShapes: Shape3[]): IKernelRunShortcut {
-    const key = JSON.stringify([call.fn.name, call.output, call.constants ?? {}, argShapes]);
+  private kernelFor(call: KernelCall | KernelMapCall, argSignatures: string[]): IKernelRunShortcut {
+    const outputs = 'outputs' in call ? call.outputs : [];
+    const key = JSON.stringify([call.fn.name, outputs.map((f) => f.name), call.output, call.constants ?? {}, call.lanes ?? 1, argSignatures]);
     let kernel = this.kernels.get(key);
     if (!kernel) {
       const [c, h, w] = call.output;
-      kernel = this.gpu.createKernel(call.fn as never, {
+      const settings = {
         output: [w, h, c],
         constants: call.constants ?? {},
         pipeline: true,
         immutable: true,
         precision: 'single',
         tactic: 'precision',
-      });
+        ...(call.lanes === 4 ? { returnType: 'Array(4)' } : {}),
+        ...(call.functions ? { functions: call.functions } : {}),
+      } as const;
+      kernel =
+        outputs.length > 0
+          ? (this.gpu.createKernelMap(Object.fromEntries(outputs.map((f) => [f.name, f])) as never, call.fn as never, settings as never) as unknown as IKernelRunShortcut)
+          : this.gpu.createKernel(call.fn as never, settings as never);
       this.kernels.set(key, kernel);
     }
     return kernel;
   }
+}
+
+/** A tensor's shape and cell width, which together decide the kernel gpu.js compiles for it. */
+function signature(t: Tensor): string {
+  return `${t.shape.join('x')}/${t.lanes}`;
+}
+
+/** gpu.js returns a kernel map's outputs by function name, the kernel's own as `result`. */
+function mapResults(result: Record<string, DeviceData>, outputs: KernelFunction[]): DeviceData[] {
+  return [result.result, ...outputs.map((f) => result[f.name])];
 }

@@ -6,6 +6,9 @@
  */
 export type Shape3 = readonly [channels: number, height: number, width: number];
 
+/** Values per cell: 1 (scalars) or 4 (vec4 cells, e.g. 4 channels packed for the blocked conv). */
+export type CellLanes = 1 | 4;
+
 export interface DeviceData {
   /** Present on GL textures. */
   delete?: () => void;
@@ -19,12 +22,14 @@ export class Tensor {
     readonly shape: Shape3,
     data: DeviceData,
     private readonly onRelease: (t: Tensor) => void,
+    readonly lanes: CellLanes = 1,
   ) {
     this.data = data;
   }
 
+  /** Values held (cells x lanes). */
   get size(): number {
-    return this.shape[0] * this.shape[1] * this.shape[2];
+    return this.shape[0] * this.shape[1] * this.shape[2] * this.lanes;
   }
 
   get released(): boolean {

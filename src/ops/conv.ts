@@ -1,48 +1,169 @@
-/** Shape bookkeeping around kernels/conv2d.ts. */
-import { conv3x3BackwardInput as backwardKernel, conv3x3Forward as forwardKernel } from '../../kernels/conv2d.js';
+/**
+ * A 3x3 conv layer on the device, and the shape bookkeeping around its kernels.
+ *
+ * Two tilings of the same convolution, both checked against the float64 reference on every
+ * backend they run on (src/check/kernel-cases.ts):
+ * - direct (kernels/conv2d.ts): one output value per thread, scalar tensors throughout; the
+ *   fastest form on cpu, and the only one on webasm, which has no kernel maps.
+ * - blocked (kernels/conv2d-blocked.ts): 2x2 pixels x 4 channels per thread through a kernel
+ *   map, about 7x the direct kernel's speed on headlessgl/llvmpipe (`npm run bench`). Its input
+ *   is packed to vec4 cells and its four outputs unpacked by kernels/packing.ts; both are
+ *   single fetches per value, small next to the convolution's 9 x Cin multiply-adds.
+ */
+import { conv3x3BackwardInput as directBackwardKernel, conv3x3Forward as directForwardKernel } from '../../kernels/conv2d.js';
+import {
+  accumulate4x4,
+  blockBottomLeft,
+  blockBottomRight,
+  blockTopRight,
+  conv3x3Blocked,
+  reluCell,
+} from '../../kernels/conv2d-blocked.js';
+import { cellComponent, packChannels, packConvWeights, packConvWeightsTransposed, unpackBlocks } from '../../kernels/packing.js';
 import type { Engine } from '../engine/engine.js';
-import { reluBackward } from './relu.js';
 import type { Tensor } from '../engine/tensor.js';
+import { reluBackward } from './relu.js';
 
-/** A conv layer's parameters on the device: weights [Cout][Cin][9] (OIHW flattened), bias [1][1][Cout]. */
-export interface ConvParams {
+export type ConvTiling = 'direct' | 'blocked';
+
+/** Blocked where it pays: the GL backends, when they have kernel maps (WEBGL_draw_buffers). */
+export function defaultConvTiling(engine: Engine): ConvTiling {
+  const gl = engine.backend === 'headlessgl' || engine.backend === 'webgl' || engine.backend === 'webgl2';
+  return gl && engine.kernelMaps ? 'blocked' : 'direct';
+}
+
+const groupsOf = (channels: number): number => Math.ceil(channels / 4);
+
+/** The weights of one direction of the blocked convolution, as conv3x3Blocked reads them. */
+interface BlockedWeights {
   weights: Tensor;
   bias: Tensor;
+  inChannels: number;
+  outChannels: number;
 }
 
-export function convChannels(p: ConvParams): { inChannels: number; outChannels: number } {
-  return { outChannels: p.weights.shape[0], inChannels: p.weights.shape[1] };
+export class Conv3x3 {
+  private constructor(
+    private readonly engine: Engine,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly tiling: ConvTiling,
+    /** direct: [Cout][Cin][9] weights and [1][1][Cout] bias; blocked: forward and backward packs. */
+    private readonly tensors: { direct: { weights: Tensor; bias: Tensor } } | { forward: BlockedWeights; backward: BlockedWeights },
+  ) {}
+
+  /** Uploads weights [Cout][Cin][9] (OIHW flattened) and bias [Cout], laid out for `tiling`. */
+  static upload(
+    engine: Engine,
+    weights: Float32Array,
+    bias: Float32Array,
+    outChannels: number,
+    inChannels: number,
+    tiling: ConvTiling = defaultConvTiling(engine),
+  ): Conv3x3 {
+    const w = engine.upload(weights, [outChannels, inChannels, 9]);
+    if (tiling === 'direct') {
+      const b = engine.upload(bias, [1, 1, outChannels]);
+      return new Conv3x3(engine, inChannels, outChannels, tiling, { direct: { weights: w, bias: b } });
+    }
+    const constants = { inChannels, outChannels };
+    const forward: BlockedWeights = {
+      weights: engine.run({ fn: packConvWeights, output: [4 * groupsOf(outChannels), 9, groupsOf(inChannels)], lanes: 4, constants }, w),
+      bias: engine.upload(padTo(bias, 4 * groupsOf(outChannels)), [1, 1, 4 * groupsOf(outChannels)]),
+      inChannels,
+      outChannels,
+    };
+    const backward: BlockedWeights = {
+      weights: engine.run(
+        { fn: packConvWeightsTransposed, output: [4 * groupsOf(inChannels), 9, groupsOf(outChannels)], lanes: 4, constants },
+        w,
+      ),
+      bias: engine.upload(new Float32Array(4 * groupsOf(inChannels)), [1, 1, 4 * groupsOf(inChannels)]),
+      inChannels: outChannels,
+      outChannels: inChannels,
+    };
+    w.release();
+    return new Conv3x3(engine, inChannels, outChannels, tiling, { forward, backward });
+  }
+
+  /** out = conv(x) + b, followed by ReLU when `relu` (the fused form VGG uses). */
+  forward(x: Tensor, relu: boolean): Tensor {
+    if (x.shape[0] !== this.inChannels) throw new Error(`conv3x3: input has ${x.shape[0]} channels, weights expect ${this.inChannels}`);
+    const [, height, width] = x.shape;
+    if ('direct' in this.tensors) {
+      const { weights, bias } = this.tensors.direct;
+      return this.engine.run(
+        {
+          fn: directForwardKernel,
+          output: [this.outChannels, height, width],
+          constants: { inChannels: this.inChannels, height, width, relu: relu ? 1 : 0 },
+        },
+        x,
+        weights,
+        bias,
+      );
+    }
+    return this.blocked(x, this.tensors.forward, relu);
+  }
+
+  /**
+   * dL/dx from dL/dout. Pass the forward output when the ReLU was fused: the gradient is masked
+   * by it first; pass null for a plain convolution.
+   */
+  backward(gradOutput: Tensor, fusedReluOutput: Tensor | null): Tensor {
+    const [, height, width] = gradOutput.shape;
+    const masked = fusedReluOutput ? reluBackward(this.engine, gradOutput, fusedReluOutput) : gradOutput;
+    let gradInput: Tensor;
+    if ('direct' in this.tensors) {
+      gradInput = this.engine.run(
+        { fn: directBackwardKernel, output: [this.inChannels, height, width], constants: { outChannels: this.outChannels, height, width } },
+        masked,
+        this.tensors.direct.weights,
+      );
+    } else {
+      gradInput = this.blocked(masked, this.tensors.backward, false);
+    }
+    if (masked !== gradOutput) masked.release();
+    return gradInput;
+  }
+
+  release(): void {
+    const parts = 'direct' in this.tensors ? [this.tensors.direct] : [this.tensors.forward, this.tensors.backward];
+    for (const p of parts) {
+      p.weights.release();
+      p.bias.release();
+    }
+  }
+
+  /** pack -> blocked convolution (4 block outputs) -> unpack to scalars [Cout][H][W]. */
+  private blocked(x: Tensor, w: BlockedWeights, relu: boolean): Tensor {
+    const [, height, width] = x.shape;
+    const packed = this.engine.run(
+      { fn: packChannels, output: [groupsOf(w.inChannels), height, width], lanes: 4, constants: { channels: w.inChannels } },
+      x,
+    );
+    const blocks = this.engine.runMap(
+      {
+        fn: conv3x3Blocked,
+        outputs: [blockTopRight, blockBottomLeft, blockBottomRight],
+        functions: [accumulate4x4, reluCell],
+        output: [groupsOf(w.outChannels), Math.ceil(height / 2), Math.ceil(width / 2)],
+        lanes: 4,
+        constants: { inGroups: groupsOf(w.inChannels), height, width, relu: relu ? 1 : 0 },
+      },
+      packed,
+      w.weights,
+      w.bias,
+    );
+    packed.release();
+    const out = this.engine.run({ fn: unpackBlocks, output: [w.outChannels, height, width], functions: [cellComponent] }, ...blocks);
+    for (const b of blocks) b.release();
+    return out;
+  }
 }
 
-function checkInput(x: Tensor, p: ConvParams): void {
-  const { inChannels } = convChannels(p);
-  if (x.shape[0] !== inChannels) throw new Error(`conv3x3: input has ${x.shape[0]} channels, weights expect ${inChannels}`);
-}
-
-/** out = conv(x) + b, followed by ReLU when `relu` (the fused form VGG uses). */
-export function conv3x3(engine: Engine, x: Tensor, p: ConvParams, relu: boolean): Tensor {
-  checkInput(x, p);
-  const [inChannels, height, width] = x.shape;
-  return engine.run(
-    { fn: forwardKernel, output: [convChannels(p).outChannels, height, width], constants: { inChannels, height, width, relu: relu ? 1 : 0 } },
-    x,
-    p.weights,
-    p.bias,
-  );
-}
-
-/**
- * dL/dx from dL/dout. Pass the forward output when the ReLU was fused: the gradient is masked
- * by it first; pass null for a plain convolution.
- */
-export function conv3x3Backward(engine: Engine, gradOutput: Tensor, p: ConvParams, fusedReluOutput: Tensor | null): Tensor {
-  const [outChannels, height, width] = gradOutput.shape;
-  const masked = fusedReluOutput ? reluBackward(engine, gradOutput, fusedReluOutput) : gradOutput;
-  const gradInput = engine.run(
-    { fn: backwardKernel, output: [convChannels(p).inChannels, height, width], constants: { outChannels, height, width } },
-    masked,
-    p.weights,
-  );
-  if (masked !== gradOutput) masked.release();
-  return gradInput;
+function padTo(values: Float32Array, length: number): Float32Array {
+  const padded = new Float32Array(length);
+  padded.set(values);
+  return padded;
 }

@@ -9,7 +9,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { addAndRelease } from '../ops/add.js';
-import { conv3x3, conv3x3Backward, type ConvParams } from '../ops/conv.js';
+import { Conv3x3 } from '../ops/conv.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
 import type { ConvWeights } from '../weights/model-weights.js';
 import { deepestLayer, layersUpTo } from './layers.js';
@@ -35,7 +35,7 @@ export class ForwardPass {
 }
 
 export class Vgg19 {
-  private readonly params = new Map<string, ConvParams>();
+  private readonly params = new Map<string, Conv3x3>();
 
   /** `convs` may stop early (tests use a prefix with small random weights). */
   constructor(
@@ -44,14 +44,11 @@ export class Vgg19 {
     readonly pooling: PoolingKind = 'max',
   ) {
     for (const c of convs) {
-      this.params.set(c.name, {
-        weights: engine.upload(c.weight, [c.outChannels, c.inChannels, 9]),
-        bias: engine.upload(c.bias, [1, 1, c.outChannels]),
-      });
+      this.params.set(c.name, Conv3x3.upload(engine, c.weight, c.bias, c.outChannels, c.inChannels));
     }
   }
 
-  private paramsOf(conv: string): ConvParams {
+  private paramsOf(conv: string): Conv3x3 {
     const p = this.params.get(conv);
     if (!p) throw new Error(`no weights loaded for ${conv}`);
     return p;
@@ -73,7 +70,7 @@ export class Vgg19 {
         currentIsPoolOutput = true;
         continue;
       }
-      const out = conv3x3(this.engine, current, this.paramsOf(layer.name), true);
+      const out = this.paramsOf(layer.name).forward(current, true);
       // Backward never needs a pool output, and a forward-only pass needs only `layers`.
       if (currentIsPoolOutput) current.release();
       if (previousRelu && !keepAll && !layers.includes(previousRelu)) {
@@ -102,7 +99,7 @@ export class Vgg19 {
         const incoming = gradients.get(layer.relu);
         if (incoming) grad = grad ? addAndRelease(this.engine, grad, incoming) : incoming;
         if (!grad) continue;
-        const next = conv3x3Backward(this.engine, grad, this.paramsOf(layer.name), pass.activation(layer.relu));
+        const next = this.paramsOf(layer.name).backward(grad, pass.activation(layer.relu));
         grad.release();
         grad = next;
       } else if (grad) {
@@ -120,10 +117,7 @@ export class Vgg19 {
   }
 
   dispose(): void {
-    for (const p of this.params.values()) {
-      p.weights.release();
-      p.bias.release();
-    }
+    for (const p of this.params.values()) p.release();
     this.params.clear();
   }
 }
