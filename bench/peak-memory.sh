@@ -2,14 +2,16 @@
 # Peak resident memory of a real `nst stylize` run (L-BFGS, the default optimiser).
 # A benchmark, not a test: it asserts nothing.
 #
-#   bash bench/peak-memory.sh [size] [iterations] [backend]      (npm run bench:memory -- ...)
+#   bash bench/peak-memory.sh [size] [iterations] [backend] [nst stylize options...]
+#                                                              (npm run bench:memory -- ...)
 #
 # size: --size in px (default 256; 512 is the stylize default but takes long on llvmpipe).
 # iterations: objective evaluations (default 3): memory peaks in the first evaluations, when
 #   every kernel and every L-BFGS buffer has been allocated once.
 # backend: auto (default), headlessgl, webasm or cpu. headlessgl (or auto) without an X
 #   display runs under `xvfb-run -a` when that exists, as `npm run bench:compare` does.
-# CONTENT and STYLE (environment) override the images.
+# Further arguments go to `nst stylize` as they are (e.g. --line-search none, so that each
+# iteration is one evaluation). CONTENT and STYLE (environment) override the images.
 #
 # Peak RSS comes from GNU time (`/usr/bin/time -v`, Debian package `time`); without it,
 # from the kernel's high-water mark VmHWM in /proc/<pid>/status, sampled every 0.1 s.
@@ -18,6 +20,7 @@ set -euo pipefail
 size=${1:-256}
 iterations=${2:-3}
 backend=${3:-auto}
+extra=("${@:4}")
 cd "$(dirname "$0")/.."
 content=${CONTENT:-../shared/images/tubingen.jpg}
 style=${STYLE:-../shared/images/starry_night.jpg}
@@ -29,14 +32,14 @@ if [[ ! -f weights/vgg19.nstw ]]; then
 fi
 # Re-run this script with a display, so that headlessgl is what is measured.
 if [[ ( $backend == headlessgl || $backend == auto ) && -z ${DISPLAY:-} ]] && command -v xvfb-run >/dev/null; then
-  exec xvfb-run -a bash "$0" "$size" "$iterations" "$backend"
+  exec xvfb-run -a bash "$0" "$size" "$iterations" "$backend" "${extra[@]}"
 fi
 npm run build --silent # measure the code as it is now, not a stale dist/
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nst=(node bin/nst.js stylize "$content" "$style" -o "$work/out.png" --size "$size" --iterations "$iterations"
-  --optimizer lbfgs --backend "$backend" --weights weights/vgg19.nstw --print-every 1)
+  --optimizer lbfgs --backend "$backend" --weights weights/vgg19.nstw --print-every 1 "${extra[@]}")
 
 status=0
 if [[ -x /usr/bin/time ]]; then
@@ -63,4 +66,4 @@ if ((status != 0)); then
   die "nst stylize failed (exit $status)"
 fi
 ran=$(sed -n 's/.* iterations on \([a-z0-9]*\) in .*/\1/p' "$work/log")
-echo "size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS, backend ${ran:-$backend}, by $method)"
+echo "size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS${extra[*]:+ ${extra[*]}}, backend ${ran:-$backend}, by $method)"

@@ -6,7 +6,9 @@
  * pair (N&W equation 7.20).
  *
  * Pairs are stored as Float32Array (each costs 2·n float32, i.e. 24 MB for a 3M-value
- * image) and allocated only when first needed; dot products accumulate in float64.
+ * image); dot products accumulate in float64. All m pairs are allocated and written up front:
+ * a run that cannot hold its history fails at the start rather than after m iterations, and
+ * its memory is flat from the first iteration, so a short run measures the true peak.
  */
 import { addScaled, dot, scale } from './vector.js';
 
@@ -22,8 +24,8 @@ import { addScaled, dot, scale } from './vector.js';
 const CURVATURE_EPSILON = 2 ** -23;
 
 export class CurvatureHistory {
-  private readonly steps: Float32Array[] = [];
-  private readonly gradientChanges: Float32Array[] = [];
+  private readonly steps: Float32Array[];
+  private readonly gradientChanges: Float32Array[];
   /** rho_k = 1 / y_k's_k, per slot. */
   private readonly rho: Float64Array;
   /** Scratch for the two-loop recursion, per slot. */
@@ -39,6 +41,9 @@ export class CurvatureHistory {
   ) {
     this.rho = new Float64Array(capacity);
     this.alpha = new Float64Array(capacity);
+    // fill() touches every page, so the memory is really resident now, not at first use
+    this.steps = Array.from({ length: capacity }, () => new Float32Array(length).fill(0));
+    this.gradientChanges = Array.from({ length: capacity }, () => new Float32Array(length).fill(0));
   }
 
   get isEmpty(): boolean {
@@ -69,8 +74,8 @@ export class CurvatureHistory {
     if (!(sy > CURVATURE_EPSILON * Math.sqrt(ss * yy))) return false;
 
     const slot = (this.newestSlot + 1) % this.capacity;
-    const s = (this.steps[slot] ??= new Float32Array(this.length));
-    const y = (this.gradientChanges[slot] ??= new Float32Array(this.length));
+    const s = this.steps[slot];
+    const y = this.gradientChanges[slot];
     for (let i = 0; i < this.length; i++) {
       s[i] = xNew[i] - x[i];
       y[i] = gradNew[i] - grad[i];
