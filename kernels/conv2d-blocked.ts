@@ -9,9 +9,9 @@
  * a vec4 of 4 channels) and 3x4 weight vec4s (12 fetches), then does 2x2 pixels x 3 taps x
  * 4x4 channels = 192 multiply-adds: 9.6 per fetch, against 0.5 for the direct kernel.
  *
- * Layouts (made by kernels/packing.ts):
+ * Layouts (packed by kernels/packing.ts packChannels; weights arranged first by src/ops/conv.ts):
  *   input    [ceil(Cin/4)][H][W] of vec4: channels 4g..4g+3 of pixel (y, x) in one cell
- *   weights  [4*ceil(Cout/4)][9][ceil(Cin/4)] of vec4: w[o][4g..4g+3][tap] in cell [o][tap][g]
+ *   weights  [ceil(Cin/4)][4*ceil(Cout/4)][9] of vec4: w[o][4g..4g+3][tap] in cell [g][o][tap]
  *   bias     [1][1][4*ceil(Cout/4)] scalars
  *   output   four tensors [ceil(Cout/4)][ceil(H/2)][ceil(W/2)] of vec4, one per position in
  *            the 2x2 block: (even row, even column) is the kernel's result, the other three
@@ -22,7 +22,7 @@
  * The formula is conv2d.ts's, with the sum over i split as i = 4g + k:
  *   z[o][y][x] = b[o] + sum_g sum_{ky,kx} sum_k w[o][4g+k][ky*3+kx] * in[4g+k][y+ky-1][x+kx-1]
  * and the backward pass (a correlation with the flipped, transposed kernel) runs through this
- * same kernel with weights packed by packConvWeightsTransposed and a zero bias.
+ * same kernel with the weights rotated 180 degrees and their channel axes swapped, zero bias.
  */
 import type { KernelThis, Tensor3 } from './kernel-this.js';
 
@@ -106,28 +106,28 @@ export function conv3x3Blocked(this: KernelThis<Conv3x3BlockedConstants>, input:
       }
       const t = ky * 3;
       // kx = 0: output column x reads input column x - 1
-      let w0 = weights[o][t][g];
-      let w1 = weights[o + 1][t][g];
-      let w2 = weights[o + 2][t][g];
-      let w3 = weights[o + 3][t][g];
+      let w0 = weights[g][o][t];
+      let w1 = weights[g][o + 1][t];
+      let w2 = weights[g][o + 2][t];
+      let w3 = weights[g][o + 3][t];
       topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a0);
       topRight = accumulate4x4(topRight, w0, w1, w2, w3, a1);
       bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b0);
       bottomRight = accumulate4x4(bottomRight, w0, w1, w2, w3, b1);
       // kx = 1: column x
-      w0 = weights[o][t + 1][g];
-      w1 = weights[o + 1][t + 1][g];
-      w2 = weights[o + 2][t + 1][g];
-      w3 = weights[o + 3][t + 1][g];
+      w0 = weights[g][o][t + 1];
+      w1 = weights[g][o + 1][t + 1];
+      w2 = weights[g][o + 2][t + 1];
+      w3 = weights[g][o + 3][t + 1];
       topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a1);
       topRight = accumulate4x4(topRight, w0, w1, w2, w3, a2);
       bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b1);
       bottomRight = accumulate4x4(bottomRight, w0, w1, w2, w3, b2);
       // kx = 2: column x + 1
-      w0 = weights[o][t + 2][g];
-      w1 = weights[o + 1][t + 2][g];
-      w2 = weights[o + 2][t + 2][g];
-      w3 = weights[o + 3][t + 2][g];
+      w0 = weights[g][o][t + 2];
+      w1 = weights[g][o + 1][t + 2];
+      w2 = weights[g][o + 2][t + 2];
+      w3 = weights[g][o + 3][t + 2];
       topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a2);
       topRight = accumulate4x4(topRight, w0, w1, w2, w3, a3);
       bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b2);

@@ -1,8 +1,8 @@
 /**
  * Layout changes around conv2d-blocked.ts: scalars [C][H][W] to vec4 cells holding 4
- * consecutive channels, conv weights to the blocked kernel's layouts, and its four 2x2-block
- * outputs back to scalars. Pure data movement, one fetch (or four) per output cell; missing
- * channels (C not a multiple of 4) are filled with zeros so they contribute nothing.
+ * consecutive channels (its input, and its weights once arranged channel-first), and its four
+ * 2x2-block outputs back to scalars. Pure data movement, one fetch (or four) per output cell;
+ * missing channels (C not a multiple of 4) are filled with zeros so they contribute nothing.
  */
 import type { KernelThis, Tensor3 } from './kernel-this.js';
 import type { Cell4, PackedTensor3 } from './conv2d-blocked.js';
@@ -21,52 +21,6 @@ export function packChannels(this: KernelThis<{ channels: number }>, input: Tens
   if (c + 1 < n) v1 = input[c + 1][y][x];
   if (c + 2 < n) v2 = input[c + 2][y][x];
   if (c + 3 < n) v3 = input[c + 3][y][x];
-  return [v0, v1, v2, v3];
-}
-
-export interface WeightPackingConstants {
-  inChannels: number;
-  outChannels: number;
-}
-
-/** Forward weights: out[o][tap][g] = (w[o][4g+k][tap]) for k = 0..3, from w [Cout][Cin][9]. */
-export function packConvWeights(this: KernelThis<WeightPackingConstants>, weights: Tensor3): Cell4 {
-  const g = this.thread.x * 4;
-  const tap = this.thread.y;
-  const o = this.thread.z;
-  const n = this.constants.inChannels;
-  let v0 = 0;
-  let v1 = 0;
-  let v2 = 0;
-  let v3 = 0;
-  if (o < this.constants.outChannels) {
-    if (g < n) v0 = weights[o][g][tap];
-    if (g + 1 < n) v1 = weights[o][g + 1][tap];
-    if (g + 2 < n) v2 = weights[o][g + 2][tap];
-    if (g + 3 < n) v3 = weights[o][g + 3][tap];
-  }
-  return [v0, v1, v2, v3];
-}
-
-/**
- * Backward weights, for dL/din = correlation of dL/dz with the kernel rotated 180 degrees and
- * its channel axes swapped: out[i][tap][g] = (w[4g+k][i][8 - tap]) for k = 0..3.
- */
-export function packConvWeightsTransposed(this: KernelThis<WeightPackingConstants>, weights: Tensor3): Cell4 {
-  const g = this.thread.x * 4;
-  const tap = 8 - this.thread.y;
-  const i = this.thread.z;
-  const n = this.constants.outChannels;
-  let v0 = 0;
-  let v1 = 0;
-  let v2 = 0;
-  let v3 = 0;
-  if (i < this.constants.inChannels) {
-    if (g < n) v0 = weights[g][i][tap];
-    if (g + 1 < n) v1 = weights[g + 1][i][tap];
-    if (g + 2 < n) v2 = weights[g + 2][i][tap];
-    if (g + 3 < n) v3 = weights[g + 3][i][tap];
-  }
   return [v0, v1, v2, v3];
 }
 

@@ -19,7 +19,7 @@ import {
   conv3x3Blocked,
   reluCell,
 } from '../../kernels/conv2d-blocked.js';
-import { cellComponent, packChannels, packConvWeights, packConvWeightsTransposed, unpackBlocks } from '../../kernels/packing.js';
+import { cellComponent, packChannels, unpackBlocks } from '../../kernels/packing.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { reluBackward } from './relu.js';
@@ -61,28 +61,23 @@ export class Conv3x3 {
     inChannels: number,
     tiling: ConvTiling = defaultConvTiling(engine),
   ): Conv3x3 {
-    const w = engine.upload(weights, [outChannels, inChannels, 9]);
     if (tiling === 'direct') {
-      const b = engine.upload(bias, [1, 1, outChannels]);
-      return new Conv3x3(engine, inChannels, outChannels, tiling, { direct: { weights: w, bias: b } });
+      const direct = { weights: engine.upload(weights, [outChannels, inChannels, 9]), bias: engine.upload(bias, [1, 1, outChannels]) };
+      return new Conv3x3(engine, inChannels, outChannels, tiling, { direct });
     }
-    const constants = { inChannels, outChannels };
-    const forward: BlockedWeights = {
-      weights: engine.run({ fn: packConvWeights, output: [4 * groupsOf(outChannels), 9, groupsOf(inChannels)], lanes: 4, constants }, w),
-      bias: engine.upload(padTo(bias, 4 * groupsOf(outChannels)), [1, 1, 4 * groupsOf(outChannels)]),
-      inChannels,
-      outChannels,
+    const blocked = (direction: 'forward' | 'backward', biasValues: Float32Array): BlockedWeights => {
+      const { data, inputs, outputs, paddedOutputs } = arrangeForBlocked(weights, outChannels, inChannels, direction);
+      const raw = engine.upload(data, [inputs, paddedOutputs, 9]);
+      const packed = engine.run(
+        { fn: packChannels, output: [groupsOf(inputs), paddedOutputs, 9], lanes: 4, constants: { channels: inputs } },
+        raw,
+      );
+      raw.release();
+      const paddedBias = engine.upload(padTo(biasValues, paddedOutputs), [1, 1, paddedOutputs]);
+      return { weights: packed, bias: paddedBias, inChannels: inputs, outChannels: outputs };
     };
-    const backward: BlockedWeights = {
-      weights: engine.run(
-        { fn: packConvWeightsTransposed, output: [4 * groupsOf(inChannels), 9, groupsOf(outChannels)], lanes: 4, constants },
-        w,
-      ),
-      bias: engine.upload(new Float32Array(4 * groupsOf(inChannels)), [1, 1, 4 * groupsOf(inChannels)]),
-      inChannels: outChannels,
-      outChannels: inChannels,
-    };
-    w.release();
+    const forward = blocked('forward', bias);
+    const backward = blocked('backward', new Float32Array(0));
     return new Conv3x3(engine, inChannels, outChannels, tiling, { forward, backward });
   }
 
@@ -160,6 +155,36 @@ export class Conv3x3 {
     for (const b of blocks) b.release();
     return out;
   }
+}
+
+/**
+ * Host side, once per layer: weights [Cout][Cin][9] as the channel-first array
+ * [inputs][4*ceil(outputs/4)][9] that packChannels turns into conv3x3Blocked's weights,
+ * output channels zero-padded to a multiple of 4.
+ * forward:  inputs = Cin, outputs = Cout, T[i][o][tap] = w[o][i][tap]
+ * backward: inputs = Cout, outputs = Cin, T[o][i][tap] = w[o][i][8 - tap] (dL/dx correlates
+ *           dL/dz with the kernel rotated 180 degrees and its channel axes swapped, conv2d.ts)
+ */
+function arrangeForBlocked(
+  w: Float32Array,
+  outChannels: number,
+  inChannels: number,
+  direction: 'forward' | 'backward',
+): { data: Float32Array; inputs: number; outputs: number; paddedOutputs: number } {
+  const forward = direction === 'forward';
+  const [inputs, outputs] = forward ? [inChannels, outChannels] : [outChannels, inChannels];
+  const padded = 4 * groupsOf(outputs);
+  const data = new Float32Array(inputs * padded * 9);
+  for (let o = 0; o < outChannels; o++) {
+    for (let i = 0; i < inChannels; i++) {
+      for (let tap = 0; tap < 9; tap++) {
+        const value = w[(o * inChannels + i) * 9 + tap];
+        if (forward) data[(i * padded + o) * 9 + tap] = value;
+        else data[(o * padded + i) * 9 + 8 - tap] = value;
+      }
+    }
+  }
+  return { data, inputs, outputs, paddedOutputs: padded };
 }
 
 function padTo(values: Float32Array, length: number): Float32Array {
