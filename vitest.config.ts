@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /** Suites that exercise kernels: they run once per backend named below. */
 const BACKEND_SUITES = [
@@ -8,6 +8,9 @@ const BACKEND_SUITES = [
   'test/normalize-gradients.test.ts',
   'test/vgg-forward-torch.test.ts',
 ];
+
+/** Suites about the GL backends alone. */
+const GL_SUITES = ['test/gl-output-textures.test.ts'];
 
 /**
  * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL
@@ -23,9 +26,12 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     globalSetup: ['./test/global-setup.ts'],
     projects: [
-      { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], env: { NST_TEST_BACKEND: 'cpu' } } },
+      { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...GL_SUITES], env: { NST_TEST_BACKEND: 'cpu' } } },
       { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },
-      { extends: true, test: { name: 'headlessgl', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'headlessgl' } } },
+      {
+        extends: true,
+        test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
+      },
     ],
   },
 });

@@ -8,9 +8,10 @@
  */
 import gpujs from 'gpu.js';
 import type { IKernelRunShortcut } from 'gpu.js';
-import { backendOfKernel, chooseBackend, resolveBackendRequest, type BackendName, type BackendRequest } from './backend.js';
+import { backendOfKernel, chooseBackend, isGlBackend, resolveBackendRequest, type BackendName, type BackendRequest } from './backend.js';
 import { shapeSize, Tensor, type CellLanes, type DeviceData, type Shape3 } from './tensor.js';
 import { copy } from '../../kernels/elementwise.js';
+import { GlOutputTextures } from './gl-output-textures.js';
 
 const { GPU, Input } = gpujs;
 
@@ -44,11 +45,15 @@ export class BackendFallbackError extends Error {
 export class Engine {
   private readonly kernels = new Map<string, IKernelRunShortcut>();
   private live = 0;
+  /** GL only: output textures belong to the tensors and are recycled (gl-output-textures.ts). */
+  private readonly outputTextures: GlOutputTextures | null;
 
   private constructor(
     readonly backend: BackendName,
     private readonly gpu: InstanceType<typeof GPU>,
-  ) {}
+  ) {
+    this.outputTextures = isGlBackend(backend) ? new GlOutputTextures() : null;
+  }
 
   /** Chooses the backend (`request`, else NST_BACKEND, else auto); an unavailable one is an error. */
   static create(request: BackendRequest = resolveBackendRequest()): Engine {
@@ -72,13 +77,24 @@ export class Engine {
     return this.launch(call, inputs.map((t) => t.handle), inputs.map(signature));
   }
 
-  /** Copies a host array (planar [C][H][W]) to the device. */
+  /** Copies a host array (planar [C][H][W]) to the device, through a cached kernel. */
   upload(data: Float32Array, shape: Shape3): Tensor {
-    if (data.length !== shapeSize(shape)) {
-      throw new Error(`upload: ${data.length} values do not fill shape [${shape.join(', ')}]`);
+    return this.launch(uploadCall(data, shape), [hostInput(data, shape)], ['input'])[0];
+  }
+
+  /**
+   * Copies data that goes to the device once, such as weights. gpu.js keeps the last values
+   * passed to a kernel (a texture and a host buffer of the same size): for weights that would
+   * be a second and third copy of the network, so the upload kernel is destroyed afterwards.
+   */
+  uploadOnce(data: Float32Array, shape: Shape3): Tensor {
+    const call = uploadCall(data, shape);
+    const kernel = this.compile(call);
+    try {
+      return this.runKernel(kernel, call, [hostInput(data, shape)])[0];
+    } finally {
+      this.destroyKernel(kernel);
     }
-    const [c, h, w] = shape;
-    return this.launch({ fn: copy, output: shape }, [new Input(data as unknown as number[], [w, h, c]) as unknown as DeviceData], ['input'])[0];
   }
 
   /** Reads a scalar tensor back to the host as a flat planar Float32Array. */
@@ -117,54 +133,112 @@ export class Engine {
     return null;
   }
 
+  /**
+   * Device memory kept for reuse (GL: released output textures, pooled by size), in bytes;
+   * 0 on cpu and webasm, whose tensors are plain arrays for the garbage collector.
+   */
+  get cachedBytes(): number {
+    return this.outputTextures?.pooledBytes ?? 0;
+  }
+
+  /** Frees the memory kept for reuse: call after work at sizes that will not come again. */
+  releaseCachedMemory(): void {
+    this.outputTextures?.trim();
+  }
+
   destroy(): void {
-    for (const k of this.kernels.values()) k.destroy();
+    this.releaseCachedMemory();
+    for (const k of this.kernels.values()) this.destroyKernel(k);
     this.kernels.clear();
     this.gpu.destroy();
   }
 
+  private destroyKernel(kernel: IKernelRunShortcut): void {
+    if (this.outputTextures) this.outputTextures.destroyKernel(kernel.kernel);
+    else kernel.destroy();
+  }
+
+  /** GL: a kernel's output textures come from the pool, also on its first run. */
+  private prepareOutputs(kernel: IKernelRunShortcut, args: DeviceData[], textures: GlOutputTextures): void {
+    const k = kernel.kernel as unknown as { built: boolean; build(...a: unknown[]): void };
+    if (!k.built) {
+      k.build(...args);
+      // A build that gave up on the backend swapped the kernel: runKernel reports that.
+      if (kernel.kernel !== (k as unknown)) return;
+      textures.afterBuild(k);
+    }
+    textures.beforeRun(k);
+  }
+
+  private free(data: DeviceData): void {
+    this.live--;
+    if (this.outputTextures) this.outputTextures.release(data);
+    else data.delete?.();
+  }
+
+  /** Runs the cached kernel for (function, outputs, shape, constants, cell width, argument shapes). */
   private launch(call: KernelCall | KernelMapCall, args: DeviceData[], argSignatures: string[]): Tensor[] {
-    const kernel = this.kernelFor(call, argSignatures);
+    const key = JSON.stringify([call.fn.name, mapOutputs(call).map((f) => f.name), call.output, call.constants ?? {}, call.lanes ?? 1, argSignatures]);
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = this.compile(call);
+      this.kernels.set(key, kernel);
+    }
+    return this.runKernel(kernel, call, args);
+  }
+
+  private runKernel(kernel: IKernelRunShortcut, call: KernelCall | KernelMapCall, args: DeviceData[]): Tensor[] {
+    if (this.outputTextures) this.prepareOutputs(kernel, args, this.outputTextures);
     const result = (kernel as unknown as (...a: unknown[]) => DeviceData | Record<string, DeviceData>)(...args);
     const ran = backendOfKernel(kernel.kernel);
     if (ran !== this.backend) {
       const reason = (kernel.kernel as unknown as { fallbackReason?: string }).fallbackReason;
       throw new BackendFallbackError(this.backend, ran, call.fn.name, reason);
     }
+    this.outputTextures?.afterRun(kernel.kernel);
     const outputs = 'outputs' in call ? mapResults(result as Record<string, DeviceData>, call.outputs) : [result as DeviceData];
     const lanes = call.lanes ?? 1;
     return outputs.map((data) => {
       this.live++;
-      return new Tensor(call.output, data, () => this.live--, lanes);
+      return new Tensor(call.output, data, (released) => this.free(released), lanes);
     });
   }
 
-  private kernelFor(call: KernelCall | KernelMapCall, argSignatures: string[]): IKernelRunShortcut {
-    const outputs = 'outputs' in call ? call.outputs : [];
-    const key = JSON.stringify([call.fn.name, outputs.map((f) => f.name), call.output, call.constants ?? {}, call.lanes ?? 1, argSignatures]);
-    let kernel = this.kernels.get(key);
-    if (!kernel) {
-      const [c, h, w] = call.output;
-      const settings = {
-        output: [w, h, c],
-        constants: call.constants ?? {},
-        pipeline: true,
-        immutable: true,
-        precision: 'single',
-        tactic: 'precision',
-        // Scalars 4 to a texel on GL: otherwise each float takes a whole RGBA32F texel; measured
-        // peak memory of nst stylize at 512 px 5318 MiB without, 2486 MiB with (bench/README.md)
-        ...(call.lanes === 4 ? { returnType: 'Array(4)' } : { optimizeFloatMemory: true }),
-        ...(call.functions ? { functions: call.functions } : {}),
-      } as const;
-      kernel =
-        outputs.length > 0
-          ? (this.gpu.createKernelMap(Object.fromEntries(outputs.map((f) => [f.name, f])) as never, call.fn as never, settings as never) as unknown as IKernelRunShortcut)
-          : this.gpu.createKernel(call.fn as never, settings as never);
-      this.kernels.set(key, kernel);
-    }
-    return kernel;
+  private compile(call: KernelCall | KernelMapCall): IKernelRunShortcut {
+    const outputs = mapOutputs(call);
+    const [c, h, w] = call.output;
+    const settings = {
+      output: [w, h, c],
+      constants: call.constants ?? {},
+      pipeline: true,
+      immutable: true,
+      precision: 'single',
+      tactic: 'precision',
+      // Scalars 4 to a texel on GL: otherwise each float takes a whole RGBA32F texel; measured
+      // peak memory of nst stylize at 512 px 5318 MiB without, 2486 MiB with (bench/README.md)
+      ...(call.lanes === 4 ? { returnType: 'Array(4)' } : { optimizeFloatMemory: true }),
+      ...(call.functions ? { functions: call.functions } : {}),
+    } as const;
+    return outputs.length > 0
+      ? (this.gpu.createKernelMap(Object.fromEntries(outputs.map((f) => [f.name, f])) as never, call.fn as never, settings as never) as unknown as IKernelRunShortcut)
+      : this.gpu.createKernel(call.fn as never, settings as never);
   }
+}
+
+function mapOutputs(call: KernelCall | KernelMapCall): KernelFunction[] {
+  return 'outputs' in call ? call.outputs : [];
+}
+
+function uploadCall(data: Float32Array, shape: Shape3): KernelCall {
+  if (data.length !== shapeSize(shape)) {
+    throw new Error(`upload: ${data.length} values do not fill shape [${shape.join(', ')}]`);
+  }
+  return { fn: copy, output: shape };
+}
+
+/** A host array as a gpu.js kernel argument: Input takes its sizes innermost first. */
+function hostInput(data: Float32Array, [c, h, w]: Shape3): DeviceData {
+  return new Input(data as unknown as number[], [w, h, c]) as unknown as DeviceData;
 }
 
 /** A tensor's shape and cell width, which together decide the kernel gpu.js compiles for it. */

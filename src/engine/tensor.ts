@@ -21,7 +21,8 @@ export class Tensor {
   constructor(
     readonly shape: Shape3,
     data: DeviceData,
-    private readonly onRelease: (t: Tensor) => void,
+    /** Frees the data (the engine knows how: a GL texture goes back to its pool). */
+    private readonly free: (data: DeviceData) => void,
     readonly lanes: CellLanes = 1,
   ) {
     this.data = data;
@@ -44,9 +45,9 @@ export class Tensor {
 
   release(): void {
     if (this.data === null) return;
-    this.data.delete?.();
+    const data = this.data;
     this.data = null;
-    this.onRelease(this);
+    this.free(data);
   }
 }
 
