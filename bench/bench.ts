@@ -16,7 +16,7 @@ import { Rng } from '../src/check/random.js';
 import { Conv3x3, defaultConvTiling, type ConvTiling } from '../src/ops/conv.js';
 import { gram, gramBackward } from '../src/ops/gram.js';
 import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
-import { Vgg19 } from '../src/vgg/network.js';
+import { gradientsFrom, Vgg19 } from '../src/vgg/network.js';
 import { convFlops, gramFlops, vggFlops } from './flops.js';
 import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
 import { randomVggWeights } from '../src/check/random-weights.js';
@@ -105,8 +105,7 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
     record('vgg19 forward+backward to relu5_1', imageShape, vggFlops(size, size), () => {
       const pass = net.forward(image, ['relu5_1'], true);
       const top = pass.activation('relu5_1');
-      const grad = net.backward(pass, new Map([['relu5_1', engine.upload(new Float32Array(top.size).fill(1e-3), top.shape)]]));
-      pass.release();
+      const grad = net.backward(pass, gradientsFrom(new Map([['relu5_1', engine.upload(new Float32Array(top.size).fill(1e-3), top.shape)]])));
       return [grad];
     });
     image.release();

@@ -25,6 +25,7 @@ import { Rng } from '../src/check/random.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
 import { STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
 import { Vgg19 } from '../src/vgg/network.js';
+import { deepestLayer } from '../src/vgg/layers.js';
 import { loadModelWeights } from '../src/weights/load.js';
 import { vggFlops } from './flops.js';
 import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
@@ -90,7 +91,8 @@ function median(values: number[]): number {
 function measureBackend(backend: BackendName, opts: Options): OurResult[] {
   const engine = Engine.create(backend);
   const rng = new Rng(1);
-  const net = new Vgg19(engine, opts.weights ? loadModelWeights(opts.weights).convs : randomVggWeights(rng), 'max');
+  const deepest = deepestLayer([...OBJECTIVE.contentLayers, ...OBJECTIVE.styleLayers]);
+  const net = new Vgg19(engine, opts.weights ? loadModelWeights(opts.weights).convs : randomVggWeights(rng), 'max', deepest);
   const timings: Array<Pick<OurResult, 'size' | 'seconds' | 'runs'>> = [];
   for (const size of opts.sizes) {
     // Preprocessed-space images (0..255 minus the mean): roughly zero-centred, std ~50.

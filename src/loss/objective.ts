@@ -62,6 +62,9 @@ export class StyleTransferObjective {
     }
     this.computeContentTargets(content);
     this.computeStyleTargets(styles);
+    // Style images have sizes of their own: what was kept for reuse at those sizes would
+    // stay unused through the whole run.
+    engine.releaseCachedMemory();
   }
 
   private computeContentTargets(content: Float32Array): void {
@@ -100,23 +103,26 @@ export class StyleTransferObjective {
     return [...new Set([...this.weights.contentLayers, ...this.weights.styleLayers])];
   }
 
-  /** Returns the total loss and writes d total / dx into `gradient`. */
+  /**
+   * Returns the total loss and writes d total / dx into `gradient`. The loss values come
+   * from the forward pass; the gradients at each layer are made when backward reaches that
+   * layer (LayerGradients), so the large ones near the image do not wait through the pass.
+   */
   evaluate(x: Float32Array, gradient: Float32Array): number {
     const { engine, weights } = this;
     const image = engine.upload(x, this.shape);
     const pass = this.net.forward(image, this.layers, true);
-    const layerGradients = new Map<string, Tensor>();
-    const accumulate = (layer: string, weight: number, gradient: Tensor) => {
-      const g = weights.normalizeGradients ? normalizeGradient(engine, gradient, weight) : gradient;
-      const existing = layerGradients.get(layer);
-      layerGradients.set(layer, existing ? addAndRelease(engine, existing, g) : g);
+    /** Per layer, the gradient terms still to compute, each with its weight. */
+    const pending = new Map<string, Array<{ weight: number; make: () => Tensor }>>();
+    const later = (layer: string, weight: number, make: () => Tensor) => {
+      pending.set(layer, [...(pending.get(layer) ?? []), { weight, make }]);
     };
 
     let content = 0;
     for (const layer of weights.contentLayers) {
       const term = weightedMeanSquaredError(engine, pass.activation(layer), this.contentTargets.get(layer)!, weights.contentWeight);
       content += term.value;
-      accumulate(layer, weights.contentWeight, term.gradient);
+      later(layer, weights.contentWeight, () => term.gradient);
     }
 
     let style = 0;
@@ -127,12 +133,21 @@ export class StyleTransferObjective {
       const term = weightedMeanSquaredError(engine, g, this.styleTargets.get(layer)!, layerWeight);
       g.release();
       style += term.value;
-      accumulate(layer, layerWeight, gramBackward(engine, term.gradient, features));
-      term.gradient.release();
+      later(layer, layerWeight, () => {
+        const featureGradient = gramBackward(engine, term.gradient, features);
+        term.gradient.release();
+        return featureGradient;
+      });
     });
 
-    const networkGradient = this.net.backward(pass, layerGradients);
-    pass.release();
+    const networkGradient = this.net.backward(pass, (layer) => {
+      let sum: Tensor | null = null;
+      for (const { weight, make } of pending.get(layer) ?? []) {
+        const g = weights.normalizeGradients ? normalizeGradient(engine, make(), weight) : make();
+        sum = sum ? addAndRelease(engine, sum, g) : g;
+      }
+      return sum;
+    });
     const tvTerm = totalVariation(engine, image, weights.tvWeight);
     image.release();
     const total = addAndRelease(engine, networkGradient, tvTerm.gradient);

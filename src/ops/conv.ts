@@ -62,18 +62,18 @@ export class Conv3x3 {
     tiling: ConvTiling = defaultConvTiling(engine),
   ): Conv3x3 {
     if (tiling === 'direct') {
-      const direct = { weights: engine.upload(weights, [outChannels, inChannels, 9]), bias: engine.upload(bias, [1, 1, outChannels]) };
+      const direct = { weights: engine.uploadOnce(weights, [outChannels, inChannels, 9]), bias: engine.uploadOnce(bias, [1, 1, outChannels]) };
       return new Conv3x3(engine, inChannels, outChannels, tiling, { direct });
     }
     const blocked = (direction: 'forward' | 'backward', biasValues: Float32Array): BlockedWeights => {
       const { data, inputs, outputs, paddedOutputs } = arrangeForBlocked(weights, outChannels, inChannels, direction);
-      const raw = engine.upload(data, [inputs, paddedOutputs, 9]);
+      const raw = engine.uploadOnce(data, [inputs, paddedOutputs, 9]);
       const packed = engine.run(
         { fn: packChannels, output: [groupsOf(inputs), paddedOutputs, 9], lanes: 4, constants: { channels: inputs } },
         raw,
       );
       raw.release();
-      const paddedBias = engine.upload(padTo(biasValues, paddedOutputs), [1, 1, paddedOutputs]);
+      const paddedBias = engine.uploadOnce(padTo(biasValues, paddedOutputs), [1, 1, paddedOutputs]);
       return { weights: packed, bias: paddedBias, inChannels: inputs, outChannels: outputs };
     };
     const forward = blocked('forward', bias);
@@ -98,7 +98,7 @@ export class Conv3x3 {
         bias,
       );
     }
-    return this.blocked(x, this.tensors.forward, relu);
+    return this.blocked(x, this.tensors.forward, relu, false);
   }
 
   /**
@@ -106,8 +106,19 @@ export class Conv3x3 {
    * by it first; pass null for a plain convolution.
    */
   backward(gradOutput: Tensor, fusedReluOutput: Tensor | null): Tensor {
+    return this.gradientInput(gradOutput, fusedReluOutput, false);
+  }
+
+  /** backward(), releasing gradOutput as soon as it has been read: one tensor fewer at the peak. */
+  backwardAndRelease(gradOutput: Tensor, fusedReluOutput: Tensor | null): Tensor {
+    return this.gradientInput(gradOutput, fusedReluOutput, true);
+  }
+
+  private gradientInput(gradOutput: Tensor, fusedReluOutput: Tensor | null, releaseGradOutput: boolean): Tensor {
     const [, height, width] = gradOutput.shape;
     const masked = fusedReluOutput ? reluBackward(this.engine, gradOutput, fusedReluOutput) : gradOutput;
+    if (releaseGradOutput && masked !== gradOutput) gradOutput.release();
+    const ownsMasked = releaseGradOutput || masked !== gradOutput;
     let gradInput: Tensor;
     if ('direct' in this.tensors) {
       gradInput = this.engine.run(
@@ -116,9 +127,9 @@ export class Conv3x3 {
         this.tensors.direct.weights,
       );
     } else {
-      gradInput = this.blocked(masked, this.tensors.backward, false);
+      gradInput = this.blocked(masked, this.tensors.backward, false, ownsMasked);
     }
-    if (masked !== gradOutput) masked.release();
+    if (ownsMasked) masked.release();
     return gradInput;
   }
 
@@ -130,13 +141,17 @@ export class Conv3x3 {
     }
   }
 
-  /** pack -> blocked convolution (4 block outputs) -> unpack to scalars [Cout][H][W]. */
-  private blocked(x: Tensor, w: BlockedWeights, relu: boolean): Tensor {
+  /**
+   * pack -> blocked convolution (4 block outputs) -> unpack to scalars [Cout][H][W].
+   * With releaseInput, x is released once packed.
+   */
+  private blocked(x: Tensor, w: BlockedWeights, relu: boolean, releaseInput: boolean): Tensor {
     const [, height, width] = x.shape;
     const packed = this.engine.run(
       { fn: packChannels, output: [groupsOf(w.inChannels), height, width], lanes: 4, constants: { channels: w.inChannels } },
       x,
     );
+    if (releaseInput) x.release();
     const blocks = this.engine.runMap(
       {
         fn: conv3x3Blocked,

@@ -16,6 +16,7 @@ import { adam, lbfgs, type OptimResult, type StopReason } from '../optim/index.j
 import { Vgg19 } from '../vgg/network.js';
 import { VGG_MEAN_RGB } from '../vgg/layers.js';
 import { loadModelWeights } from '../weights/load.js';
+import type { ModelWeights } from '../weights/model-weights.js';
 import { resolveWeightsPath } from '../weights/locate.js';
 import { deepestLossLayer, type StylizeConfig } from './config.js';
 import { planInputs, prepareInputs, type InputPlan } from './inputs.js';
@@ -74,7 +75,9 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const plan = planInputs(config);
   checkMemory(config, plan);
   const inputs = prepareInputs(config, plan);
-  const weights = loadModelWeights(resolveWeightsPath(config.weights));
+  // Host copy of the weights (80 MB of float32): dropped once on the device.
+  let weights: ModelWeights | null = loadModelWeights(resolveWeightsPath(config.weights));
+  const weightsSource = weights.source;
   const engine = Engine.create(resolveBackendRequest(config.backend));
 
   const [, height, width] = inputs.shape;
@@ -93,10 +96,11 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   };
   process.on('SIGINT', onSigint);
   try {
-    net = new Vgg19(engine, weights.convs, config.pooling);
+    net = new Vgg19(engine, weights.convs, config.pooling, deepestLossLayer(config));
+    weights = null;
     objective = new StyleTransferObjective(engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles);
     const objectiveRef = objective;
-    log(`stylize: ${width}x${height} px on ${engine.backend}, ${config.iterations} iterations of ${config.optimizer}, seed ${config.seed}, weights ${weights.source}`);
+    log(`stylize: ${width}x${height} px on ${engine.backend}, ${config.iterations} iterations of ${config.optimizer}, seed ${config.seed}, weights ${weightsSource}`);
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: engine.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
       : null;

@@ -5,6 +5,9 @@
  * What backward needs: every fused conv+ReLU needs its output (the ReLU mask) and its
  * weights; a max pool needs its input (the relu before it) to find the arg-max. So the relu
  * outputs are kept and the pool outputs are released as soon as the next conv has read them.
+ * Backward releases each relu output once it has passed it, and asks for the loss gradient
+ * at a layer only when it gets there: at 512 px the first layers' tensors are 50 MB each,
+ * and the peak is reached on the way back down (bench/README.md, memory).
  */
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -28,22 +31,47 @@ export class ForwardPass {
     return t;
   }
 
+  /** Frees one activation early (backward does, once past its layer). */
+  releaseActivation(relu: string): void {
+    this.activations.get(relu)?.release();
+    this.activations.delete(relu);
+  }
+
   release(): void {
     for (const t of this.activations.values()) t.release();
     this.activations.clear();
   }
 }
 
+/**
+ * The loss gradient dL/d(relu) at a layer, or null when no loss reads that layer. Called
+ * once per layer, deepest first, while that layer's activation is still alive; the caller
+ * hands the returned tensor over to backward.
+ */
+export type LayerGradients = (relu: string) => Tensor | null;
+
+/** LayerGradients from gradients computed up front (tests, benchmarks). */
+export function gradientsFrom(gradients: Map<string, Tensor>): LayerGradients {
+  return (relu) => gradients.get(relu) ?? null;
+}
+
 export class Vgg19 {
   private readonly params = new Map<string, Conv3x3>();
 
-  /** `convs` may stop early (tests use a prefix with small random weights). */
+  /**
+   * `convs` may stop early (tests use a prefix with small random weights). With `upTo` (a relu
+   * name) only the convs up to that layer go to the device: style transfer stops at relu5_1,
+   * and the three convs after it would take 57 MB of device memory for nothing.
+   */
   constructor(
     private readonly engine: Engine,
     convs: readonly ConvWeights[],
     readonly pooling: PoolingKind = 'max',
+    upTo?: string,
   ) {
+    const needed = upTo === undefined ? null : new Set(layersUpTo(upTo).map((l) => l.name));
     for (const c of convs) {
+      if (needed && !needed.has(c.name)) continue;
       this.params.set(c.name, Conv3x3.upload(engine, c.weight, c.bias, c.outChannels, c.inChannels));
     }
   }
@@ -68,6 +96,7 @@ export class Vgg19 {
       if (layer.kind === 'pool') {
         current = pool2x2(this.engine, current, this.pooling);
         currentIsPoolOutput = true;
+        this.engine.releaseCachedMemory();
         continue;
       }
       const out = this.paramsOf(layer.name).forward(current, true);
@@ -86,32 +115,30 @@ export class Vgg19 {
   }
 
   /**
-   * dL/dimage, given dL/d(relu) for some of the layers of a keepAll forward pass.
-   * Consumes (releases) the given gradients; the caller releases the returned tensor.
+   * dL/dimage from a keepAll forward pass, given the loss gradients layer by layer. Consumes
+   * the pass (its activations are released on the way down) and the gradients handed in;
+   * the caller releases the returned tensor.
    */
-  backward(pass: ForwardPass, gradients: Map<string, Tensor>): Tensor {
-    const deepest = deepestLayer([...gradients.keys()]);
-    const layers = layersUpTo(deepest);
+  backward(pass: ForwardPass, gradientAt: LayerGradients): Tensor {
+    const layers = layersUpTo(deepestLayer([...pass.activations.keys()]));
     let grad: Tensor | null = null;
     for (let k = layers.length - 1; k >= 0; k--) {
       const layer = layers[k];
       if (layer.kind === 'conv') {
-        const incoming = gradients.get(layer.relu);
+        const incoming = gradientAt(layer.relu);
         if (incoming) grad = grad ? addAndRelease(this.engine, grad, incoming) : incoming;
-        if (!grad) continue;
-        const next = this.paramsOf(layer.name).backward(grad, pass.activation(layer.relu));
-        grad.release();
-        grad = next;
+        if (grad) grad = this.paramsOf(layer.name).backwardAndRelease(grad, pass.activation(layer.relu));
+        pass.releaseActivation(layer.relu);
       } else if (grad) {
-        // the pool's input is the relu just before it
         const before = layers[k - 1];
         if (before.kind !== 'conv') throw new Error('VGG19 table: a pool must follow a conv');
         const next = pool2x2Backward(this.engine, grad, pass.activation(before.relu), this.pooling);
         grad.release();
         grad = next;
+        this.engine.releaseCachedMemory();
       }
     }
-    gradients.clear();
+    pass.release();
     if (!grad) throw new Error('backward: no gradient reached the image');
     return grad;
   }
