@@ -5,14 +5,19 @@
  *  - the largest layer three more times (its gradient, the next gradient, a loss gradient);
  *  - the network weights on the device;
  *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n;
- *  - the content, style and trial images in a few host copies.
+ *  - the content, style and trial images in a few host copies;
+ *  - a fixed part: Node, the GL driver and the compiled kernels.
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
- * factor covers that and the engine's bookkeeping.
+ * factor covers that, the engine's bookkeeping and the GL texture pool. Calibrated against
+ * `npm run bench:memory` on headlessgl (bench/README.md): measured 939 MiB at 512 px and
+ * 2365 MiB at 1024 px, estimated 999 MiB and 2.6 GiB.
  */
 import { convsAtSize, VGG19_CONVS } from '../vgg/layers.js';
 
 const BYTES = 4;
 const OVERHEAD = 1.25;
+/** Resident before any image-sized data: ~125 MiB for Node with headless-gl, the rest driver and kernels. */
+const FIXED_BYTES = 350 * 2 ** 20;
 
 export interface MemoryPlan {
   width: number;
@@ -35,7 +40,7 @@ export function estimateRunBytes(plan: MemoryPlan): number {
   const n = 3 * plan.width * plan.height;
   const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : 4 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
-  return (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
+  return FIXED_BYTES + (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
 }
 
 export function formatBytes(bytes: number): string {
