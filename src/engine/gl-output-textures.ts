@@ -126,7 +126,9 @@ export class GlOutputTextures {
 
   private put(t: GlTexture): void {
     const key = sizeKey(t.size);
-    this.pool.set(key, [...(this.pool.get(key) ?? []), t.texture]);
+    const textures = this.pool.get(key);
+    if (textures) textures.push(t.texture);
+    else this.pool.set(key, [t.texture]);
   }
 
   /** Device memory held in the pool, in bytes (RGBA float32 texels). */
