@@ -13,7 +13,7 @@ export interface GramConstants {
   channels: number;
   height: number;
   width: number;
-  /** 1 / (C * H * W). */
+  /** The normalisation: 1 / (C * H * W) by default (src/ops/gram.ts), other recipes use others. */
   norm: number;
 }
 
