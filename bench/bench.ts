@@ -13,7 +13,8 @@ import { Engine } from '../src/engine/engine.js';
 import { BACKENDS, type BackendName } from '../src/engine/backend.js';
 import type { Shape3, Tensor } from '../src/engine/tensor.js';
 import { Rng } from '../src/check/random.js';
-import { Conv3x3, defaultConvTiling, type ConvTiling } from '../src/ops/conv.js';
+import { Conv3x3, type ConvTiling } from '../src/ops/conv.js';
+import { defaultTiling } from '../src/ops/blocked.js';
 import { gram, gramBackward } from '../src/ops/gram.js';
 import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
 import { gradientsFrom, Vgg19 } from '../src/vgg/network.js';
@@ -80,7 +81,7 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
   const shape: Shape3 = [128, side, side];
   const x = engine.upload(rng.normals(shape[0] * shape[1] * shape[2]), shape);
   // Both tilings where the backend has the blocked one: the difference is the point of it.
-  const tilings: ConvTiling[] = defaultConvTiling(engine) === 'blocked' ? ['direct', 'blocked'] : ['direct'];
+  const tilings: ConvTiling[] = defaultTiling(engine) === 'blocked' ? ['direct', 'blocked'] : ['direct'];
   for (const tiling of tilings) {
     const conv = randomConv(engine, rng, 128, 128, tiling);
     const out = conv.forward(x, true);
@@ -89,14 +90,15 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
     record(`conv3x3+relu backward (${tiling})`, shape, convFlops(128, 128, side, side), () => [conv.backward(gradOut, out)]);
     for (const t of [out, gradOut]) t.release();
     conv.release();
+    const g = gram(engine, x, undefined, tiling);
+    record(`gram forward (${tiling})`, shape, gramFlops(128, side, side), () => [gram(engine, x, undefined, tiling)]);
+    record(`gram backward (${tiling})`, shape, gramFlops(128, side, side), () => [gramBackward(engine, g, x, undefined, tiling)]);
+    g.release();
   }
-  const g = gram(engine, x);
   record('maxpool2x2 forward', shape, 0, () => [pool2x2(engine, x, 'max')]);
   const pooledGrad = engine.upload(rng.normals(x.size / 4), [128, side / 2, side / 2]);
   record('maxpool2x2 backward', shape, 0, () => [pool2x2Backward(engine, pooledGrad, x, 'max')]);
-  record('gram forward', shape, gramFlops(128, side, side), () => [gram(engine, x)]);
-  record('gram backward', shape, gramFlops(128, side, side), () => [gramBackward(engine, g, x)]);
-  for (const t of [x, g, pooledGrad]) t.release();
+  for (const t of [x, pooledGrad]) t.release();
 
   const net = new Vgg19(engine, randomVggWeights(rng), 'max');
   for (const size of opts.sizes) {

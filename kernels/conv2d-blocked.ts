@@ -1,32 +1,42 @@
 /**
- * The same 3x3 convolution as conv2d.ts, tiled for the GL backends: each thread computes a
- * 2x2 block of output pixels for 4 output channels (64 multiply-adds per input channel and tap
- * row instead of 1), so every texture fetch feeds many more multiply-adds.
+ * The convolutions of conv2d.ts (3x3, stride 1, zero padding 1) and a 1x1 convolution, tiled
+ * for the GL backends: each thread computes 8 consecutive pixels of one output row for 4
+ * output channels, so that every texture fetch feeds many multiply-adds.
  *
  * Why: on llvmpipe (and on GPUs without a fast texture cache) the direct kernel is bound by
- * texture fetches, not arithmetic: measured, ~85% of its time is fetching. Here, per group of 4
- * input channels and per kernel row ky, a thread fetches a 2x4 patch of input (8 fetches, each
- * a vec4 of 4 channels) and 3x4 weight vec4s (12 fetches), then does 2x2 pixels x 3 taps x
- * 4x4 channels = 192 multiply-adds: 9.6 per fetch, against 0.5 for the direct kernel.
+ * texture fetches, not arithmetic. Here, per group of 4 input channels and per kernel row ky,
+ * a thread fetches 10 input vec4s (columns x0-1 .. x0+8, 4 channels each) and 12 weight vec4s
+ * (3 taps x 4 output channels, each holding 4 input channels), then does
+ * 8 pixels x 3 taps x 4x4 channels = 384 multiply-adds: 17.5 per fetch, against 9.6 for a 2x2
+ * pixel block and 0.5 for the direct kernel. Eight outputs of 4 channels are what the 8 draw
+ * buffers of a WebGL kernel map hold; of the shapes that fit, 8x1 pixels needs the fewest
+ * fetches (4x2 pixels: 16 per fetch; 2x2 pixels x 8 channels: 12). Measured on llvmpipe at
+ * [128, 128, 128]: 14.3 GFLOP/s for the 2x2 block, 20.7 for this one, 26.5 with the engine's
+ * row-aligned textures (src/engine/gl-row-aligned.ts).
  *
  * Layouts (packed by kernels/packing.ts packChannels; weights arranged first by src/ops/conv.ts):
  *   input    [ceil(Cin/4)][H][W] of vec4: channels 4g..4g+3 of pixel (y, x) in one cell
- *   weights  [ceil(Cin/4)][4*ceil(Cout/4)][9] of vec4: w[o][4g..4g+3][tap] in cell [g][o][tap]
- *   bias     [1][1][4*ceil(Cout/4)] scalars
- *   output   four tensors [ceil(Cout/4)][ceil(H/2)][ceil(W/2)] of vec4, one per position in
- *            the 2x2 block: (even row, even column) is the kernel's result, the other three
- *            leave through a kernel map (blockTopRight, blockBottomLeft, blockBottomRight).
+ *   weights  [ceil(Cin/4)][taps][4 ceil(Cout/4)] of vec4: cell [g][tap][o] = w[o][4g..4g+3][tap]
+ *   bias     [1][1][4 ceil(Cout/4)] scalars
+ *   output   8 tensors [ceil(Cout/4)][H][ceil(W/8)] of vec4; tensor k holds pixel x = 8 bx + k
+ *            (the kernel's own result is k = 0, the others leave through the kernel map).
  * Padded channels hold zero weights, so they add nothing. Pixels outside the image read as 0
- * (zero padding); block pixels past an odd edge are computed and ignored by the unpacking.
+ * (zero padding); pixels past the right edge are computed and dropped by the unpacking.
  *
  * The formula is conv2d.ts's, with the sum over i split as i = 4g + k:
  *   z[o][y][x] = b[o] + sum_g sum_{ky,kx} sum_k w[o][4g+k][ky*3+kx] * in[4g+k][y+ky-1][x+kx-1]
- * and the backward pass (a correlation with the flipped, transposed kernel) runs through this
- * same kernel with the weights rotated 180 degrees and their channel axes swapped, zero bias.
+ * and the backward pass (a correlation with the flipped, transposed kernel, conv2d.ts) runs
+ * through this same kernel with the weights rotated 180 degrees and their channel axes
+ * swapped, zero bias. The 1x1 convolution is the one-tap case,
+ *   z[o][y][x] = b[o] + sum_i w[o][i] * in[i][y][x],
+ * whose backward is the 1x1 convolution with the transposed matrix; it also computes the Gram
+ * matrix's backward pass (gram.ts: dL/dF = S F, a 1x1 convolution with weights S).
+ *
+ * The helpers accumulate4x4 and reluCell and the outputs output1..7 are in cell-functions.ts.
  */
-import type { KernelThis, Tensor3 } from './kernel-this.js';
+import type { Cell4, KernelThis, PackedTensor3, Tensor3 } from './kernel-this.js';
 
-export interface Conv3x3BlockedConstants {
+export interface ConvRow8Constants {
   inGroups: number;
   height: number;
   width: number;
@@ -34,109 +44,150 @@ export interface Conv3x3BlockedConstants {
   relu: number;
 }
 
-/** A vec4 cell as kernels see it. */
-export type Cell4 = [number, number, number, number];
-export type PackedTensor3 = Cell4[][][];
-
-/** acc + W v for the 4x4 block W whose rows are w0..w3 (4 output x 4 input channels). */
-export function accumulate4x4(acc: Cell4, w0: Cell4, w1: Cell4, w2: Cell4, w3: Cell4, v: Cell4): Cell4 {
-  return [
-    acc[0] + w0[0] * v[0] + w0[1] * v[1] + w0[2] * v[2] + w0[3] * v[3],
-    acc[1] + w1[0] * v[0] + w1[1] * v[1] + w1[2] * v[2] + w1[3] * v[3],
-    acc[2] + w2[0] * v[0] + w2[1] * v[1] + w2[2] * v[2] + w2[3] * v[3],
-    acc[3] + w3[0] * v[0] + w3[1] * v[1] + w3[2] * v[2] + w3[3] * v[3],
-  ];
-}
-
-/** max(v, 0) per component when relu is 1. */
-export function reluCell(v: Cell4, relu: number): Cell4 {
-  if (relu === 1) return [Math.max(v[0], 0), Math.max(v[1], 0), Math.max(v[2], 0), Math.max(v[3], 0)];
-  return v;
-}
-
-/** Kernel-map outputs: gpu.js stores what these return as the block's other three pixels. */
-export function blockTopRight(v: Cell4): Cell4 {
-  return v;
-}
-export function blockBottomLeft(v: Cell4): Cell4 {
-  return v;
-}
-export function blockBottomRight(v: Cell4): Cell4 {
-  return v;
-}
-
-export function conv3x3Blocked(this: KernelThis<Conv3x3BlockedConstants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3): Cell4 {
-  const x0 = this.thread.x * 2;
-  const y0 = this.thread.y * 2;
+export function conv3x3Row8(this: KernelThis<ConvRow8Constants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3): Cell4 {
+  const x0 = this.thread.x * 8;
+  const y = this.thread.y;
   const o = this.thread.z * 4;
   const h = this.constants.height;
   const w = this.constants.width;
   const b: Cell4 = [bias[0][0][o], bias[0][0][o + 1], bias[0][0][o + 2], bias[0][0][o + 3]];
-  let topLeft = b;
-  let topRight = b;
-  let bottomLeft = b;
-  let bottomRight = b;
+  let s0 = b;
+  let s1 = b;
+  let s2 = b;
+  let s3 = b;
+  let s4 = b;
+  let s5 = b;
+  let s6 = b;
+  let s7 = b;
   for (let g = 0; g < this.constants.inGroups; g++) {
     for (let ky = 0; ky < 3; ky++) {
-      // input rows feeding this tap row: ya for the block's top outputs, yb for its bottom ones
-      const ya = y0 + ky - 1;
-      const yb = ya + 1;
-      const rowA = ya >= 0 && ya < h;
-      const rowB = yb < h;
-      // columns x0-1 .. x0+2, zero outside the image
-      let a0: Cell4 = [0, 0, 0, 0];
-      let a1: Cell4 = [0, 0, 0, 0];
-      let a2: Cell4 = [0, 0, 0, 0];
-      let a3: Cell4 = [0, 0, 0, 0];
-      let b0: Cell4 = [0, 0, 0, 0];
-      let b1: Cell4 = [0, 0, 0, 0];
-      let b2: Cell4 = [0, 0, 0, 0];
-      let b3: Cell4 = [0, 0, 0, 0];
-      if (rowA) {
-        if (x0 > 0) a0 = input[g][ya][x0 - 1];
-        a1 = input[g][ya][x0];
-        if (x0 + 1 < w) a2 = input[g][ya][x0 + 1];
-        if (x0 + 2 < w) a3 = input[g][ya][x0 + 2];
+      const iy = y + ky - 1;
+      if (iy >= 0 && iy < h) {
+        // input columns x0-1 .. x0+8, zero outside the image
+        let a0: Cell4 = [0, 0, 0, 0];
+        let a2: Cell4 = [0, 0, 0, 0];
+        let a3: Cell4 = [0, 0, 0, 0];
+        let a4: Cell4 = [0, 0, 0, 0];
+        let a5: Cell4 = [0, 0, 0, 0];
+        let a6: Cell4 = [0, 0, 0, 0];
+        let a7: Cell4 = [0, 0, 0, 0];
+        let a8: Cell4 = [0, 0, 0, 0];
+        let a9: Cell4 = [0, 0, 0, 0];
+        if (x0 > 0) a0 = input[g][iy][x0 - 1];
+        const a1: Cell4 = input[g][iy][x0];
+        if (x0 + 1 < w) a2 = input[g][iy][x0 + 1];
+        if (x0 + 2 < w) a3 = input[g][iy][x0 + 2];
+        if (x0 + 3 < w) a4 = input[g][iy][x0 + 3];
+        if (x0 + 4 < w) a5 = input[g][iy][x0 + 4];
+        if (x0 + 5 < w) a6 = input[g][iy][x0 + 5];
+        if (x0 + 6 < w) a7 = input[g][iy][x0 + 6];
+        if (x0 + 7 < w) a8 = input[g][iy][x0 + 7];
+        if (x0 + 8 < w) a9 = input[g][iy][x0 + 8];
+        const t = ky * 3;
+        // kx = 0: output column x reads input column x - 1
+        let w0 = weights[g][t][o];
+        let w1 = weights[g][t][o + 1];
+        let w2 = weights[g][t][o + 2];
+        let w3 = weights[g][t][o + 3];
+        s0 = accumulate4x4(s0, w0, w1, w2, w3, a0);
+        s1 = accumulate4x4(s1, w0, w1, w2, w3, a1);
+        s2 = accumulate4x4(s2, w0, w1, w2, w3, a2);
+        s3 = accumulate4x4(s3, w0, w1, w2, w3, a3);
+        s4 = accumulate4x4(s4, w0, w1, w2, w3, a4);
+        s5 = accumulate4x4(s5, w0, w1, w2, w3, a5);
+        s6 = accumulate4x4(s6, w0, w1, w2, w3, a6);
+        s7 = accumulate4x4(s7, w0, w1, w2, w3, a7);
+        // kx = 1: column x
+        w0 = weights[g][t + 1][o];
+        w1 = weights[g][t + 1][o + 1];
+        w2 = weights[g][t + 1][o + 2];
+        w3 = weights[g][t + 1][o + 3];
+        s0 = accumulate4x4(s0, w0, w1, w2, w3, a1);
+        s1 = accumulate4x4(s1, w0, w1, w2, w3, a2);
+        s2 = accumulate4x4(s2, w0, w1, w2, w3, a3);
+        s3 = accumulate4x4(s3, w0, w1, w2, w3, a4);
+        s4 = accumulate4x4(s4, w0, w1, w2, w3, a5);
+        s5 = accumulate4x4(s5, w0, w1, w2, w3, a6);
+        s6 = accumulate4x4(s6, w0, w1, w2, w3, a7);
+        s7 = accumulate4x4(s7, w0, w1, w2, w3, a8);
+        // kx = 2: column x + 1
+        w0 = weights[g][t + 2][o];
+        w1 = weights[g][t + 2][o + 1];
+        w2 = weights[g][t + 2][o + 2];
+        w3 = weights[g][t + 2][o + 3];
+        s0 = accumulate4x4(s0, w0, w1, w2, w3, a2);
+        s1 = accumulate4x4(s1, w0, w1, w2, w3, a3);
+        s2 = accumulate4x4(s2, w0, w1, w2, w3, a4);
+        s3 = accumulate4x4(s3, w0, w1, w2, w3, a5);
+        s4 = accumulate4x4(s4, w0, w1, w2, w3, a6);
+        s5 = accumulate4x4(s5, w0, w1, w2, w3, a7);
+        s6 = accumulate4x4(s6, w0, w1, w2, w3, a8);
+        s7 = accumulate4x4(s7, w0, w1, w2, w3, a9);
       }
-      if (rowB) {
-        if (x0 > 0) b0 = input[g][yb][x0 - 1];
-        b1 = input[g][yb][x0];
-        if (x0 + 1 < w) b2 = input[g][yb][x0 + 1];
-        if (x0 + 2 < w) b3 = input[g][yb][x0 + 2];
-      }
-      const t = ky * 3;
-      // kx = 0: output column x reads input column x - 1
-      let w0 = weights[g][o][t];
-      let w1 = weights[g][o + 1][t];
-      let w2 = weights[g][o + 2][t];
-      let w3 = weights[g][o + 3][t];
-      topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a0);
-      topRight = accumulate4x4(topRight, w0, w1, w2, w3, a1);
-      bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b0);
-      bottomRight = accumulate4x4(bottomRight, w0, w1, w2, w3, b1);
-      // kx = 1: column x
-      w0 = weights[g][o][t + 1];
-      w1 = weights[g][o + 1][t + 1];
-      w2 = weights[g][o + 2][t + 1];
-      w3 = weights[g][o + 3][t + 1];
-      topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a1);
-      topRight = accumulate4x4(topRight, w0, w1, w2, w3, a2);
-      bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b1);
-      bottomRight = accumulate4x4(bottomRight, w0, w1, w2, w3, b2);
-      // kx = 2: column x + 1
-      w0 = weights[g][o][t + 2];
-      w1 = weights[g][o + 1][t + 2];
-      w2 = weights[g][o + 2][t + 2];
-      w3 = weights[g][o + 3][t + 2];
-      topLeft = accumulate4x4(topLeft, w0, w1, w2, w3, a2);
-      topRight = accumulate4x4(topRight, w0, w1, w2, w3, a3);
-      bottomLeft = accumulate4x4(bottomLeft, w0, w1, w2, w3, b2);
-      bottomRight = accumulate4x4(bottomRight, w0, w1, w2, w3, b3);
     }
   }
   const relu = this.constants.relu;
-  blockTopRight(reluCell(topRight, relu));
-  blockBottomLeft(reluCell(bottomLeft, relu));
-  blockBottomRight(reluCell(bottomRight, relu));
-  return reluCell(topLeft, relu);
+  output1(reluCell(s1, relu));
+  output2(reluCell(s2, relu));
+  output3(reluCell(s3, relu));
+  output4(reluCell(s4, relu));
+  output5(reluCell(s5, relu));
+  output6(reluCell(s6, relu));
+  output7(reluCell(s7, relu));
+  return reluCell(s0, relu);
+}
+
+/** The 1x1 convolution on the same layouts (weights [ceil(Cin/4)][1][4 ceil(Cout/4)]). */
+export function conv1x1Row8(this: KernelThis<ConvRow8Constants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3): Cell4 {
+  const x0 = this.thread.x * 8;
+  const y = this.thread.y;
+  const o = this.thread.z * 4;
+  const w = this.constants.width;
+  const b: Cell4 = [bias[0][0][o], bias[0][0][o + 1], bias[0][0][o + 2], bias[0][0][o + 3]];
+  let s0 = b;
+  let s1 = b;
+  let s2 = b;
+  let s3 = b;
+  let s4 = b;
+  let s5 = b;
+  let s6 = b;
+  let s7 = b;
+  for (let g = 0; g < this.constants.inGroups; g++) {
+    let a1: Cell4 = [0, 0, 0, 0];
+    let a2: Cell4 = [0, 0, 0, 0];
+    let a3: Cell4 = [0, 0, 0, 0];
+    let a4: Cell4 = [0, 0, 0, 0];
+    let a5: Cell4 = [0, 0, 0, 0];
+    let a6: Cell4 = [0, 0, 0, 0];
+    let a7: Cell4 = [0, 0, 0, 0];
+    const a0: Cell4 = input[g][y][x0];
+    if (x0 + 1 < w) a1 = input[g][y][x0 + 1];
+    if (x0 + 2 < w) a2 = input[g][y][x0 + 2];
+    if (x0 + 3 < w) a3 = input[g][y][x0 + 3];
+    if (x0 + 4 < w) a4 = input[g][y][x0 + 4];
+    if (x0 + 5 < w) a5 = input[g][y][x0 + 5];
+    if (x0 + 6 < w) a6 = input[g][y][x0 + 6];
+    if (x0 + 7 < w) a7 = input[g][y][x0 + 7];
+    const w0 = weights[g][0][o];
+    const w1 = weights[g][0][o + 1];
+    const w2 = weights[g][0][o + 2];
+    const w3 = weights[g][0][o + 3];
+    s0 = accumulate4x4(s0, w0, w1, w2, w3, a0);
+    s1 = accumulate4x4(s1, w0, w1, w2, w3, a1);
+    s2 = accumulate4x4(s2, w0, w1, w2, w3, a2);
+    s3 = accumulate4x4(s3, w0, w1, w2, w3, a3);
+    s4 = accumulate4x4(s4, w0, w1, w2, w3, a4);
+    s5 = accumulate4x4(s5, w0, w1, w2, w3, a5);
+    s6 = accumulate4x4(s6, w0, w1, w2, w3, a6);
+    s7 = accumulate4x4(s7, w0, w1, w2, w3, a7);
+  }
+  const relu = this.constants.relu;
+  output1(reluCell(s1, relu));
+  output2(reluCell(s2, relu));
+  output3(reluCell(s3, relu));
+  output4(reluCell(s4, relu));
+  output5(reluCell(s5, relu));
+  output6(reluCell(s6, relu));
+  output7(reluCell(s7, relu));
+  return reluCell(s0, relu);
 }

@@ -14,3 +14,9 @@ export interface KernelThis<Constants> {
 
 /** A tensor argument as a kernel sees it. */
 export type Tensor3 = number[][][];
+
+/** A vec4 cell as kernels see it (gpu.js returnType 'Array(4)'), e.g. 4 channels of one pixel. */
+export type Cell4 = [number, number, number, number];
+
+/** A tensor of vec4 cells as a kernel sees it. */
+export type PackedTensor3 = Cell4[][][];

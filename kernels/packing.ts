@@ -1,11 +1,11 @@
 /**
  * Layout changes around conv2d-blocked.ts: scalars [C][H][W] to vec4 cells holding 4
- * consecutive channels (its input, and its weights once arranged channel-first), and its four
- * 2x2-block outputs back to scalars. Pure data movement, one fetch (or four) per output cell;
+ * consecutive channels (its input, and its weights once arranged channel-first), and its eight
+ * row-block outputs back to scalars. Pure data movement, one fetch (or four) per output cell;
  * missing channels (C not a multiple of 4) are filled with zeros so they contribute nothing.
+ * cellComponent is in cell-functions.ts.
  */
-import type { KernelThis, Tensor3 } from './kernel-this.js';
-import type { Cell4, PackedTensor3 } from './conv2d-blocked.js';
+import type { Cell4, KernelThis, PackedTensor3, Tensor3 } from './kernel-this.js';
 
 /** out[g][y][x] = (in[4g][y][x], ..., in[4g+3][y][x]), zero past the last channel. */
 export function packChannels(this: KernelThis<{ channels: number }>, input: Tensor3): Cell4 {
@@ -24,33 +24,35 @@ export function packChannels(this: KernelThis<{ channels: number }>, input: Tens
   return [v0, v1, v2, v3];
 }
 
-/** Component k (0..3) of a cell: GLSL ES 1.0 indexes vectors with constants only. */
-export function cellComponent(v: Cell4, k: number): number {
-  if (k === 0) return v[0];
-  if (k === 1) return v[1];
-  if (k === 2) return v[2];
-  return v[3];
-}
-
-/** Scalars [C][H][W] from the blocked kernel's four outputs: pixel (y, x) is block pixel (y%2, x%2). */
-export function unpackBlocks(
+/**
+ * Scalars [C][H][W] from the 8 outputs of a row-of-8 kernel (conv2d-blocked.ts): pixel (y, x)
+ * is in output x mod 8 at column floor(x / 8), channel c in component c mod 4 of cell c / 4.
+ */
+export function unpackRow8(
   this: KernelThis<object>,
-  topLeft: PackedTensor3,
-  topRight: PackedTensor3,
-  bottomLeft: PackedTensor3,
-  bottomRight: PackedTensor3,
+  p0: PackedTensor3,
+  p1: PackedTensor3,
+  p2: PackedTensor3,
+  p3: PackedTensor3,
+  p4: PackedTensor3,
+  p5: PackedTensor3,
+  p6: PackedTensor3,
+  p7: PackedTensor3,
 ): number {
   const c = this.thread.z;
   const y = this.thread.y;
   const x = this.thread.x;
   const q = Math.floor(c / 4);
-  const by = Math.floor(y / 2);
-  const bx = Math.floor(x / 2);
-  const k = c - q * 4;
-  if (y - by * 2 === 0) {
-    if (x - bx * 2 === 0) return cellComponent(topLeft[q][by][bx], k);
-    return cellComponent(topRight[q][by][bx], k);
-  }
-  if (x - bx * 2 === 0) return cellComponent(bottomLeft[q][by][bx], k);
-  return cellComponent(bottomRight[q][by][bx], k);
+  const bx = Math.floor(x / 8);
+  const j = x - bx * 8;
+  let v: Cell4 = [0, 0, 0, 0];
+  if (j === 0) v = p0[q][y][bx];
+  else if (j === 1) v = p1[q][y][bx];
+  else if (j === 2) v = p2[q][y][bx];
+  else if (j === 3) v = p3[q][y][bx];
+  else if (j === 4) v = p4[q][y][bx];
+  else if (j === 5) v = p5[q][y][bx];
+  else if (j === 6) v = p6[q][y][bx];
+  else v = p7[q][y][bx];
+  return cellComponent(v, c - q * 4);
 }

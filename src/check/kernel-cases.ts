@@ -4,7 +4,8 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
-import { Conv3x3, type ConvTiling } from '../ops/conv.js';
+import type { Tiling } from '../ops/blocked.js';
+import { Conv3x3 } from '../ops/conv.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { totalVariation, weightedMeanSquaredError, type LossTerm } from '../ops/loss.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
@@ -28,7 +29,7 @@ export interface CaseSize {
   outChannels: number;
 }
 
-type CaseFactory = (engine: Engine, rng: Rng, size: CaseSize) => DifferentiableCase;
+export type CaseFactory = (engine: Engine, rng: Rng, size: CaseSize) => DifferentiableCase;
 
 const shapeOf = (s: CaseSize): Shape3 => [s.channels, s.height, s.width];
 
@@ -95,7 +96,7 @@ function lossCase(
   };
 }
 
-function convCase(withRelu: boolean, tiling: ConvTiling): CaseFactory {
+function convCase(withRelu: boolean, tiling: Tiling): CaseFactory {
   return (engine, rng, size) => {
     const { channels, outChannels } = size;
     const weights = rng.normals(outChannels * channels * 9, Math.sqrt(2 / (9 * channels)));
@@ -143,18 +144,20 @@ function poolCase(kind: PoolingKind): CaseFactory {
   };
 }
 
-const gramCase: CaseFactory = (engine, _rng, size) => {
-  const inputShape = shapeOf(size);
-  return layerCase(
-    engine,
-    'gram',
-    inputShape,
-    (r) => r.normals(size.channels * size.height * size.width),
-    (x) => gramRef({ shape: inputShape, data: x }).data,
-    (x) => gram(engine, x),
-    (x, _output, g) => gramBackward(engine, g, x),
-  );
-};
+function gramCase(tiling: Tiling): CaseFactory {
+  return (engine, _rng, size) => {
+    const inputShape = shapeOf(size);
+    return layerCase(
+      engine,
+      tiledName('gram', tiling),
+      inputShape,
+      (r) => r.normals(size.channels * size.height * size.width),
+      (x) => gramRef({ shape: inputShape, data: x }).data,
+      (x) => gram(engine, x, undefined, tiling),
+      (x, _output, g) => gramBackward(engine, g, x, undefined, tiling),
+    );
+  };
+}
 
 const MSE_WEIGHT = 5;
 const TV_WEIGHT = 1e-3;
@@ -185,8 +188,13 @@ const tvCase: CaseFactory = (engine, _rng, size) => {
   );
 };
 
-function convCaseName(withRelu: boolean, tiling: ConvTiling): string {
-  return `${withRelu ? 'conv3x3+relu' : 'conv3x3'}${tiling === 'blocked' ? ' blocked' : ''}`;
+/** The kernel's name in the check table: the blocked tiling is named, the direct one is the plain kernel. */
+function tiledName(kernel: string, tiling: Tiling): string {
+  return `${kernel}${tiling === 'blocked' ? ' blocked' : ''}`;
+}
+
+function convCaseName(withRelu: boolean, tiling: Tiling): string {
+  return tiledName(withRelu ? 'conv3x3+relu' : 'conv3x3', tiling);
 }
 
 interface KernelCase {
@@ -205,7 +213,8 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: 'relu', make: reluCase },
   { kernel: 'maxpool2x2', make: poolCase('max') },
   { kernel: 'avgpool2x2', make: poolCase('avg') },
-  { kernel: 'gram', make: gramCase },
+  { kernel: tiledName('gram', 'direct'), make: gramCase('direct') },
+  { kernel: tiledName('gram', 'blocked'), make: gramCase('blocked'), needsKernelMaps: true },
   { kernel: 'mse', make: mseCase },
   { kernel: 'total-variation', make: tvCase },
 ];

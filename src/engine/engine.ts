@@ -12,6 +12,7 @@ import { backendOfKernel, chooseBackend, isGlBackend, resolveBackendRequest, typ
 import { shapeSize, Tensor, type CellLanes, type DeviceData, type Shape3 } from './tensor.js';
 import { copy } from '../../kernels/elementwise.js';
 import { GlOutputTextures } from './gl-output-textures.js';
+import { rowAlignedKernelClass } from './gl-row-aligned.js';
 
 const { GPU, Input } = gpujs;
 
@@ -58,7 +59,12 @@ export class Engine {
   /** Chooses the backend (`request`, else NST_BACKEND, else auto); an unavailable one is an error. */
   static create(request: BackendRequest = resolveBackendRequest()): Engine {
     const backend = chooseBackend(request);
-    return new Engine(backend, new GPU({ mode: backend }));
+    const gpu = new GPU({ mode: backend });
+    if (isGlBackend(backend)) {
+      const instance = gpu as unknown as { Kernel: unknown };
+      instance.Kernel = rowAlignedKernelClass(instance.Kernel);
+    }
+    return new Engine(backend, gpu);
   }
 
   /** Runs a kernel over device tensors and returns its output, which the caller must release. */

@@ -5,42 +5,19 @@
  * backend they run on (src/check/kernel-cases.ts):
  * - direct (kernels/conv2d.ts): one output value per thread, scalar tensors throughout; the
  *   fastest form on cpu, and the only one on webasm, which has no kernel maps.
- * - blocked (kernels/conv2d-blocked.ts): 2x2 pixels x 4 channels per thread through a kernel
- *   map, about 7x the direct kernel's speed on headlessgl/llvmpipe (`npm run bench`). Its input
- *   is packed to vec4 cells and its four outputs unpacked by kernels/packing.ts; both are
+ * - blocked (kernels/conv2d-blocked.ts): 8 pixels x 4 channels per thread through a kernel
+ *   map, over 10x the direct kernel's speed on headlessgl/llvmpipe (`npm run bench`). Its input
+ *   is packed to vec4 cells and its eight outputs unpacked by kernels/packing.ts; both are
  *   single fetches per value, small next to the convolution's 9 x Cin multiply-adds.
  */
 import { conv3x3BackwardInput as directBackwardKernel, conv3x3Forward as directForwardKernel } from '../../kernels/conv2d.js';
-import {
-  accumulate4x4,
-  blockBottomLeft,
-  blockBottomRight,
-  blockTopRight,
-  conv3x3Blocked,
-  reluCell,
-} from '../../kernels/conv2d-blocked.js';
-import { cellComponent, packChannels, unpackBlocks } from '../../kernels/packing.js';
+import { conv3x3Row8 } from '../../kernels/conv2d-blocked.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
+import { blockedConvolution, defaultTiling, uploadBlockedWeights, type BlockedWeights, type Tiling } from './blocked.js';
 import { reluBackward } from './relu.js';
 
-export type ConvTiling = 'direct' | 'blocked';
-
-/** Blocked where it pays: the GL backends, when they have kernel maps (WEBGL_draw_buffers). */
-export function defaultConvTiling(engine: Engine): ConvTiling {
-  const gl = engine.backend === 'headlessgl' || engine.backend === 'webgl' || engine.backend === 'webgl2';
-  return gl && engine.kernelMaps ? 'blocked' : 'direct';
-}
-
-const groupsOf = (channels: number): number => Math.ceil(channels / 4);
-
-/** The weights of one direction of the blocked convolution, as conv3x3Blocked reads them. */
-interface BlockedWeights {
-  weights: Tensor;
-  bias: Tensor;
-  inChannels: number;
-  outChannels: number;
-}
+export type ConvTiling = Tiling;
 
 export class Conv3x3 {
   private constructor(
@@ -59,22 +36,15 @@ export class Conv3x3 {
     bias: Float32Array,
     outChannels: number,
     inChannels: number,
-    tiling: ConvTiling = defaultConvTiling(engine),
+    tiling: ConvTiling = defaultTiling(engine),
   ): Conv3x3 {
     if (tiling === 'direct') {
       const direct = { weights: engine.uploadOnce(weights, [outChannels, inChannels, 9]), bias: engine.uploadOnce(bias, [1, 1, outChannels]) };
       return new Conv3x3(engine, inChannels, outChannels, tiling, { direct });
     }
     const blocked = (direction: 'forward' | 'backward', biasValues: Float32Array): BlockedWeights => {
-      const { data, inputs, outputs, paddedOutputs } = arrangeForBlocked(weights, outChannels, inChannels, direction);
-      const raw = engine.uploadOnce(data, [inputs, paddedOutputs, 9]);
-      const packed = engine.run(
-        { fn: packChannels, output: [groupsOf(inputs), paddedOutputs, 9], lanes: 4, constants: { channels: inputs } },
-        raw,
-      );
-      raw.release();
-      const paddedBias = engine.uploadOnce(padTo(biasValues, paddedOutputs), [1, 1, paddedOutputs]);
-      return { weights: packed, bias: paddedBias, inChannels: inputs, outChannels: outputs };
+      const { data, inputs, outputs } = arrangeForBlocked(weights, outChannels, inChannels, direction);
+      return uploadBlockedWeights(engine, data, inputs, 9, outputs, biasValues);
     };
     const forward = blocked('forward', bias);
     const backward = blocked('backward', new Float32Array(0));
@@ -98,7 +68,7 @@ export class Conv3x3 {
         bias,
       );
     }
-    return this.blocked(x, this.tensors.forward, relu, false);
+    return blockedConvolution(this.engine, conv3x3Row8, x, this.tensors.forward, relu, false);
   }
 
   /**
@@ -127,7 +97,7 @@ export class Conv3x3 {
         this.tensors.direct.weights,
       );
     } else {
-      gradInput = this.blocked(masked, this.tensors.backward, false, ownsMasked);
+      gradInput = blockedConvolution(this.engine, conv3x3Row8, masked, this.tensors.backward, false, ownsMasked);
     }
     if (ownsMasked) masked.release();
     return gradInput;
@@ -140,44 +110,14 @@ export class Conv3x3 {
       p.bias.release();
     }
   }
-
-  /**
-   * pack -> blocked convolution (4 block outputs) -> unpack to scalars [Cout][H][W].
-   * With releaseInput, x is released once packed.
-   */
-  private blocked(x: Tensor, w: BlockedWeights, relu: boolean, releaseInput: boolean): Tensor {
-    const [, height, width] = x.shape;
-    const packed = this.engine.run(
-      { fn: packChannels, output: [groupsOf(w.inChannels), height, width], lanes: 4, constants: { channels: w.inChannels } },
-      x,
-    );
-    if (releaseInput) x.release();
-    const blocks = this.engine.runMap(
-      {
-        fn: conv3x3Blocked,
-        outputs: [blockTopRight, blockBottomLeft, blockBottomRight],
-        functions: [accumulate4x4, reluCell],
-        output: [groupsOf(w.outChannels), Math.ceil(height / 2), Math.ceil(width / 2)],
-        lanes: 4,
-        constants: { inGroups: groupsOf(w.inChannels), height, width, relu: relu ? 1 : 0 },
-      },
-      packed,
-      w.weights,
-      w.bias,
-    );
-    packed.release();
-    const out = this.engine.run({ fn: unpackBlocks, output: [w.outChannels, height, width], functions: [cellComponent] }, ...blocks);
-    for (const b of blocks) b.release();
-    return out;
-  }
 }
 
 /**
  * Host side, once per layer: weights [Cout][Cin][9] as the channel-first array
- * [inputs][4*ceil(outputs/4)][9] that packChannels turns into conv3x3Blocked's weights,
+ * [inputs][9][4*ceil(outputs/4)] that packChannels turns into conv3x3Row8's weights,
  * output channels zero-padded to a multiple of 4.
- * forward:  inputs = Cin, outputs = Cout, T[i][o][tap] = w[o][i][tap]
- * backward: inputs = Cout, outputs = Cin, T[o][i][tap] = w[o][i][8 - tap] (dL/dx correlates
+ * forward:  inputs = Cin, outputs = Cout, T[i][tap][o] = w[o][i][tap]
+ * backward: inputs = Cout, outputs = Cin, T[o][tap][i] = w[o][i][8 - tap] (dL/dx correlates
  *           dL/dz with the kernel rotated 180 degrees and its channel axes swapped, conv2d.ts)
  */
 function arrangeForBlocked(
@@ -185,25 +125,19 @@ function arrangeForBlocked(
   outChannels: number,
   inChannels: number,
   direction: 'forward' | 'backward',
-): { data: Float32Array; inputs: number; outputs: number; paddedOutputs: number } {
+): { data: Float32Array; inputs: number; outputs: number } {
   const forward = direction === 'forward';
   const [inputs, outputs] = forward ? [inChannels, outChannels] : [outChannels, inChannels];
-  const padded = 4 * groupsOf(outputs);
-  const data = new Float32Array(inputs * padded * 9);
+  const padded = 4 * Math.ceil(outputs / 4);
+  const data = new Float32Array(inputs * 9 * padded);
   for (let o = 0; o < outChannels; o++) {
     for (let i = 0; i < inChannels; i++) {
       for (let tap = 0; tap < 9; tap++) {
         const value = w[(o * inChannels + i) * 9 + tap];
-        if (forward) data[(i * padded + o) * 9 + tap] = value;
-        else data[(o * padded + i) * 9 + 8 - tap] = value;
+        if (forward) data[(i * 9 + tap) * padded + o] = value;
+        else data[(o * 9 + 8 - tap) * padded + i] = value;
       }
     }
   }
-  return { data, inputs, outputs, paddedOutputs: padded };
-}
-
-function padTo(values: Float32Array, length: number): Float32Array {
-  const padded = new Float32Array(length);
-  padded.set(values);
-  return padded;
+  return { data, inputs, outputs };
 }

@@ -1,0 +1,90 @@
+/**
+ * The blocked (row-of-8, vec4-packed) form of the GL backends, shared by every op that has
+ * one: which tiling an engine uses, weights in the packed layout, and the pack -> kernel map
+ * -> unpack sequence around a row-of-8 kernel (kernels/conv2d-blocked.ts).
+ */
+import type { ConvRow8Constants } from '../../kernels/conv2d-blocked.js';
+import { CELL_FUNCTIONS, SEVEN_MORE_OUTPUTS } from '../../kernels/cell-functions.js';
+import type { KernelThis, PackedTensor3, Tensor3, Cell4 } from '../../kernels/kernel-this.js';
+import { packChannels, unpackRow8 } from '../../kernels/packing.js';
+import { isGlBackend } from '../engine/backend.js';
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+
+/** direct: one value per thread, scalar tensors; blocked: vec4-packed rows of 8 (GL). */
+export type Tiling = 'direct' | 'blocked';
+
+/** Blocked where it pays: the GL backends, when they have kernel maps (WEBGL_draw_buffers). */
+export function defaultTiling(engine: Engine): Tiling {
+  return isGlBackend(engine.backend) && engine.kernelMaps ? 'blocked' : 'direct';
+}
+
+export const groupsOf = (channels: number): number => Math.ceil(channels / 4);
+
+/** A row-of-8 kernel: input, weights, bias in the layouts of kernels/conv2d-blocked.ts. */
+export type Row8Kernel = (this: KernelThis<ConvRow8Constants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3) => Cell4;
+
+/** The weights of one direction of a blocked convolution, as the row-of-8 kernels read them. */
+export interface BlockedWeights {
+  /** [ceil(inChannels/4)][taps][4 ceil(outChannels/4)] of vec4. */
+  weights: Tensor;
+  /** [1][1][4 ceil(outChannels/4)]. */
+  bias: Tensor;
+  inChannels: number;
+  outChannels: number;
+}
+
+/**
+ * Uploads weights arranged on the host as [inputs][taps][4 ceil(outputs/4)] (output channels
+ * zero-padded) and packs them 4 input channels to a cell; bias is zero-padded likewise.
+ */
+export function uploadBlockedWeights(
+  engine: Engine,
+  arranged: Float32Array,
+  inputs: number,
+  taps: number,
+  outputs: number,
+  bias: Float32Array,
+): BlockedWeights {
+  const padded = 4 * groupsOf(outputs);
+  const raw = engine.uploadOnce(arranged, [inputs, taps, padded]);
+  const weights = engine.run({ fn: packChannels, output: [groupsOf(inputs), taps, padded], lanes: 4, constants: { channels: inputs } }, raw);
+  raw.release();
+  const paddedBias = new Float32Array(padded);
+  paddedBias.set(bias);
+  return { weights, bias: engine.uploadOnce(paddedBias, [1, 1, padded]), inChannels: inputs, outChannels: outputs };
+}
+
+/** Scalars [C][H][W] packed 4 channels to a cell: [ceil(C/4)][H][W] of vec4. */
+export function packed(engine: Engine, x: Tensor): Tensor {
+  const [channels, height, width] = x.shape;
+  return engine.run({ fn: packChannels, output: [groupsOf(channels), height, width], lanes: 4, constants: { channels } }, x);
+}
+
+/**
+ * Runs a row-of-8 kernel on scalar x [Cin][H][W]: pack -> kernel map (8 outputs) -> unpack to
+ * scalars [Cout][H][W]. With releaseInput, x is released as soon as it is packed.
+ */
+export function blockedConvolution(engine: Engine, kernel: Row8Kernel, x: Tensor, w: BlockedWeights, relu: boolean, releaseInput: boolean): Tensor {
+  if (x.shape[0] !== w.inChannels) throw new Error(`blocked convolution: input has ${x.shape[0]} channels, weights expect ${w.inChannels}`);
+  const [, height, width] = x.shape;
+  const input = packed(engine, x);
+  if (releaseInput) x.release();
+  const rows = engine.runMap(
+    {
+      fn: kernel,
+      outputs: SEVEN_MORE_OUTPUTS,
+      functions: [CELL_FUNCTIONS.accumulate4x4, CELL_FUNCTIONS.reluCell],
+      output: [groupsOf(w.outChannels), height, Math.ceil(width / 8)],
+      lanes: 4,
+      constants: { inGroups: groupsOf(w.inChannels), height, width, relu: relu ? 1 : 0 },
+    },
+    input,
+    w.weights,
+    w.bias,
+  );
+  input.release();
+  const out = engine.run({ fn: unpackRow8, output: [w.outChannels, height, width], functions: [CELL_FUNCTIONS.cellComponent] }, ...rows);
+  for (const r of rows) r.release();
+  return out;
+}
