@@ -12,6 +12,7 @@ import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
 import { isUserError } from '../errors.js';
 import { describeWeightsFile, loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
+import { describeDisplay } from './launcher.js';
 
 /** Exit code when the tool runs but this machine computes wrong results. */
 export const EXIT_CHECK_FAILED = 1;
@@ -19,7 +20,7 @@ export const EXIT_CHECK_FAILED = 1;
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
 function deviceLines(info: DeviceInfo, requested: string): string[] {
-  const lines = [`backend          ${info.backend} (requested: ${requested})`];
+  const lines = [`backend          ${info.backend} (requested: ${requested})`, `display          ${describeDisplay()}`];
   if (info.webgl) {
     const w = info.webgl;
     lines.push(`webgl            ${w.version}, renderer ${w.renderer}`);
