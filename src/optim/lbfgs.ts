@@ -31,8 +31,13 @@ export interface LbfgsOptions {
   /**
    * Step along the direction for lineSearch 'none', and the line search's first trial
    * step; default 1. While the history is empty (first iteration, or after a reset) the
-   * direction is the raw -gradient and the step is min(1, 1/|g|_1)·learningRate, as in
-   * torch and PyTorch, so that a huge gradient on 0..255 pixels does not explode.
+   * direction is the raw -gradient, whose scale says nothing about a good step, so:
+   *  - lineSearch 'none' takes min(1, 1/|g|_1)·learningRate, as torch and PyTorch do, so
+   *    that a huge gradient on 0..255 pixels does not explode;
+   *  - the line search first tries min(1, 1/|g|_inf)·learningRate, a step that moves no
+   *    value by more than learningRate. From 1/|g|_1, n/(mean/max) times smaller on an
+   *    image, the search spent 6 evaluations extrapolating before the loss moved (128 px,
+   *    the stylize defaults); from here it moves on the first (bench/README.md).
    */
   learningRate?: number;
   /**
@@ -168,13 +173,14 @@ class LbfgsRun implements LineFunction {
    */
   private async searchStep(slope: number): Promise<{ step: number; loss: number } | undefined> {
     const { lineSearch, learningRate, tolChange } = this.settings;
-    const initialStep = this.history.isEmpty ? Math.min(1, 1 / sumAbs(this.grad)) * learningRate : learningRate;
     if (lineSearch === 'none') {
-      const point = await this.evaluate(initialStep);
+      const step = this.history.isEmpty ? Math.min(1, 1 / sumAbs(this.grad)) * learningRate : learningRate;
+      const point = await this.evaluate(step);
       if (!point) return undefined;
       this.keepLast();
-      return { step: initialStep, loss: point.value };
+      return { step, loss: point.value };
     }
+    const initialStep = this.history.isEmpty ? Math.min(1, 1 / maxAbs(this.grad)) * learningRate : learningRate;
     const start = { step: 0, value: this.loss, slope };
     const search = await strongWolfeLineSearch(this, start, initialStep, {
       c1: SUFFICIENT_DECREASE,
