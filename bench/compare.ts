@@ -23,7 +23,7 @@ import { BACKENDS, chooseBackend, type BackendName } from '../src/engine/backend
 import { describeDevice } from '../src/engine/device-info.js';
 import { Rng } from '../src/check/random.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
-import { STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
+import { DEFAULT_LOSS_FORMS, STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { deepestLayer } from '../src/vgg/layers.js';
 import { loadModelWeights } from '../src/weights/load.js';
@@ -43,6 +43,7 @@ const OBJECTIVE: ObjectiveWeights = {
   styleWeight: D.styleWeight,
   tvWeight: D.tvWeight,
   normalizeGradients: false,
+  ...DEFAULT_LOSS_FORMS,
 };
 
 interface Options {

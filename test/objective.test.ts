@@ -7,7 +7,8 @@ import { Engine } from '../src/engine/engine.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { Rng } from '../src/check/random.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
-import { gramRef, totalVariationRef, weightedMeanSquaredErrorRef } from '../src/reference/reference.js';
+import { gramRef, totalVariationRef, weightedSquaredErrorRef } from '../src/reference/reference.js';
+import { DEFAULT_LOSS_FORMS } from '../src/stylize/defaults.js';
 import { vggForwardRef } from '../src/reference/vgg-reference.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { testBackend } from './backend-under-test.js';
@@ -26,6 +27,7 @@ const WEIGHTS: ObjectiveWeights = {
   styleWeight: 100,
   tvWeight: 1e-3,
   normalizeGradients: false,
+  ...DEFAULT_LOSS_FORMS,
 };
 
 const rng = new Rng(5);
@@ -41,15 +43,15 @@ function referenceLosses(x: Float64Array) {
   const styleActs = styles.map((s, i) => vggForwardRef({ shape: STYLE_SHAPES[i], data: Float64Array.from(s) }, convs, deepest, 'max'));
   let contentLoss = 0;
   for (const l of WEIGHTS.contentLayers) {
-    contentLoss += weightedMeanSquaredErrorRef(acts.get(l)!.data, contentActs.get(l)!.data, WEIGHTS.contentWeight);
+    contentLoss += weightedSquaredErrorRef(acts.get(l)!.data, contentActs.get(l)!.data, WEIGHTS.contentWeight, 'mean');
   }
   let styleLoss = 0;
   WEIGHTS.styleLayers.forEach((l, k) => {
     const target = new Float64Array(gramRef(acts.get(l)!).data.length);
     styleActs.forEach((a, i) => gramRef(a.get(l)!).data.forEach((v, j) => (target[j] += BLEND[i] * v)));
-    styleLoss += weightedMeanSquaredErrorRef(gramRef(acts.get(l)!).data, target, WEIGHTS.styleWeight * WEIGHTS.styleLayerWeights[k]);
+    styleLoss += weightedSquaredErrorRef(gramRef(acts.get(l)!).data, target, WEIGHTS.styleWeight * WEIGHTS.styleLayerWeights[k], 'mean');
   });
-  const tv = totalVariationRef({ shape: SHAPE, data: x }, WEIGHTS.tvWeight);
+  const tv = totalVariationRef({ shape: SHAPE, data: x }, WEIGHTS.tv, WEIGHTS.tvWeight);
   return { content: contentLoss, style: styleLoss, tv, total: contentLoss + styleLoss + tv };
 }
 

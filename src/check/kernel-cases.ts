@@ -7,7 +7,8 @@ import type { Shape3, Tensor } from '../engine/tensor.js';
 import type { Tiling } from '../ops/blocked.js';
 import { Conv3x3 } from '../ops/conv.js';
 import { gram, gramBackward } from '../ops/gram.js';
-import { totalVariation, weightedMeanSquaredError, type LossTerm } from '../ops/loss.js';
+import { weightedSquaredError, type LossTerm } from '../ops/loss.js';
+import { totalVariation, type TvForm } from '../ops/total-variation.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
 import { relu, reluBackward } from '../ops/relu.js';
 import {
@@ -16,7 +17,7 @@ import {
   pool2x2Ref,
   reluRef,
   totalVariationRef,
-  weightedMeanSquaredErrorRef,
+  weightedSquaredErrorRef,
 } from '../reference/reference.js';
 import type { DifferentiableCase } from './gradient-check.js';
 import type { Rng } from './random.js';
@@ -77,11 +78,12 @@ function lossCase(
   reference: (x: Float64Array) => number,
   term: (x: Tensor) => LossTerm,
   dispose: () => void = () => {},
+  sampleInput: (rng: Rng) => Float32Array = (r) => r.normals(inputShape[0] * inputShape[1] * inputShape[2]),
 ): DifferentiableCase {
   return {
     kernel,
     inputShape,
-    sampleInput: (r) => r.normals(inputShape[0] * inputShape[1] * inputShape[2]),
+    sampleInput,
     reference: (x) => Float64Array.of(reference(x)),
     forward: (x) => {
       const { value, gradient } = term(x);
@@ -171,22 +173,36 @@ const mseCase: CaseFactory = (engine, rng, size) => {
     engine,
     'mse',
     inputShape,
-    (x) => weightedMeanSquaredErrorRef(x, target64, MSE_WEIGHT),
-    (x) => weightedMeanSquaredError(engine, x, targetDevice, MSE_WEIGHT),
+    (x) => weightedSquaredErrorRef(x, target64, MSE_WEIGHT, 'mean'),
+    (x) => weightedSquaredError(engine, x, targetDevice, MSE_WEIGHT, 'mean'),
     () => targetDevice.release(),
   );
 };
 
-const tvCase: CaseFactory = (engine, _rng, size) => {
-  const inputShape = shapeOf(size);
-  return lossCase(
-    engine,
-    'total-variation',
-    inputShape,
-    (x) => totalVariationRef({ shape: inputShape, data: x }, TV_WEIGHT),
-    (x) => totalVariation(engine, x, TV_WEIGHT),
-  );
-};
+/** The Keras examples' power (articles 003 and 004). */
+const TV_POWER = 1.25;
+
+/**
+ * Each TV form on an image of 2x2 blocks of equal values: ties between neighbours inside a
+ * block (where abs and pow are not differentiable and the kernels return 0, as do central
+ * differences across them), distinct values across blocks.
+ */
+function tvCase(form: TvForm): CaseFactory {
+  return (engine, _rng, size) => {
+    const inputShape = shapeOf(size);
+    return lossCase(
+      engine,
+      tvCaseName(form),
+      inputShape,
+      (x) => totalVariationRef({ shape: inputShape, data: x }, form, TV_WEIGHT),
+      (x) => totalVariation(engine, x, form, TV_WEIGHT),
+      undefined,
+      (r) => r.blocks(inputShape, 2),
+    );
+  };
+}
+
+const tvCaseName = (form: TvForm) => `tv ${form.norm}`;
 
 /** The kernel's name in the check table: the blocked tiling is named, the direct one is the plain kernel. */
 function tiledName(kernel: string, tiling: Tiling): string {
@@ -216,7 +232,10 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: tiledName('gram', 'direct'), make: gramCase('direct') },
   { kernel: tiledName('gram', 'blocked'), make: gramCase('blocked'), needsKernelMaps: true },
   { kernel: 'mse', make: mseCase },
-  { kernel: 'total-variation', make: tvCase },
+  ...(['squared', 'abs', 'pow'] as const).map((norm) => {
+    const form: TvForm = norm === 'pow' ? { norm, power: TV_POWER } : { norm };
+    return { kernel: tvCaseName(form), make: tvCase(form) };
+  }),
 ];
 
 /** The cases a backend can run: all of them where kernel maps exist. */

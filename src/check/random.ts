@@ -43,4 +43,18 @@ export class Rng {
     for (let i = 0; i < n; i++) out[i] = Math.sign(out[i] || 1) * (margin + Math.abs(out[i]));
     return out;
   }
+
+  /** Normal values constant over `block` x `block` squares of each [C][H][W] plane: neighbours tie inside a square. */
+  blocks([c, h, w]: readonly [number, number, number], block: number): Float32Array {
+    const bh = Math.ceil(h / block);
+    const bw = Math.ceil(w / block);
+    const values = this.normals(c * bh * bw);
+    const out = new Float32Array(c * h * w);
+    for (let z = 0; z < c; z++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) out[(z * h + y) * w + x] = values[(z * bh + Math.floor(y / block)) * bw + Math.floor(x / block)];
+      }
+    }
+    return out;
+  }
 }

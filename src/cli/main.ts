@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { registerDoctor } from './doctor-command.js';
+import { registerPresets } from './presets-command.js';
 import { registerStylize } from './stylize-command.js';
 import { registerWeightsCommand } from './weights-command.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerStylize(program);
+  registerPresets(program);
   registerWeightsCommand(program);
   return program;
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { STYLIZE_DEFAULTS as D } from '../stylize/defaults.js';
 import { parseStylizeConfig, type RawStylizeOptions } from '../stylize/config.js';
+import { PRESET_NAMES } from '../stylize/presets.js';
 import { DivergedError, stylize } from '../stylize/run.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), once the image has been saved. */
@@ -16,11 +17,13 @@ export function registerStylize(program: Command): void {
     .argument('<content>', 'content image (PNG or JPEG)')
     .argument('<styles...>', 'one or more style images')
     .requiredOption('-o, --output <file>', 'output image (.png, .jpg or .jpeg), written atomically')
+    .option('--preset <name>', `a source article's recipe: ${PRESET_NAMES.join(', ')} (see nst presets); options given here override it`)
     .option('--size <px>', `longest side of the output (default ${D.size})`)
     .option('--style-scale <s>', `style image longest side = size * s (default ${D.styleScale})`)
     .option('--style-blend-weights <w,...>', 'one weight per style image, normalised to sum to 1 (default equal)')
-    .option('--iterations <n>', `objective evaluations, as neural-style counts them (default ${D.iterations})`)
-    .option('--init <how>', `content, random, or an image path (default ${D.init})`)
+    .option('--style-resize <how>', `fit (longest side, aspect kept) or stretch (to the content's size, as the Keras examples) (default ${D.styleResize})`)
+    .option('--iterations <n>', `objective evaluations, as neural-style counts them; outer iterations with --lbfgs-maxfun/--lbfgs-maxiter (default ${D.iterations})`)
+    .option('--init <how>', `content, random, uniform, or an image path (default ${D.init})`)
     .option('--seed <n>', 'seed for the random init; runs are reproducible on a given backend (default: random, printed)')
     .option('--content-layers <list>', `comma-separated (default ${D.contentLayers.join(',')})`)
     .option('--style-layers <list>', `comma-separated (default ${D.styleLayers.join(',')})`)
@@ -28,13 +31,30 @@ export function registerStylize(program: Command): void {
     .option('--content-weight <w>', `default ${D.contentWeight}`)
     .option('--style-weight <w>', `default ${D.styleWeight}`)
     .option('--tv-weight <w>', `total variation weight (default ${D.tvWeight})`)
+    .option('--content-loss <r>', `mean or sum of the squared feature differences (default ${D.contentLoss})`)
+    .option('--style-loss <r>', `mean or sum of the squared Gram differences (default ${D.styleLoss})`)
+    .option('--gram-norm <n>', `Gram matrix divided by chw (C*H*W), hw (H*W) or keras (2*3*image pixels) (default ${D.gramNorm})`)
+    .option('--style-weight-split <how>', `each style layer gets the style weight (each) or a share of it (shared) (default ${D.styleWeightSplit})`)
+    .option('--tv-norm <n>', `total variation: squared, abs or pow (default ${D.tvNorm})`)
+    .option('--tv-power <p>', `the power of --tv-norm pow (default ${D.tvPower})`)
     .option('--pooling <kind>', `max or avg (default ${D.pooling})`)
     .option('--normalize-gradients', "scale each layer's gradient to L1 norm = its weight (neural-style's -normalize_gradients)")
     .option('--original-colors', "keep the content's colours: transfer luminance only (YUV)")
-    .option('--optimizer <name>', `lbfgs or adam (default ${D.optimizer})`)
-    .option('--learning-rate <r>', `L-BFGS first step / Adam step (default ${D.learningRate.lbfgs} / ${D.learningRate.adam})`)
+    .option('--pixel-space <s>', `the optimiser's pixels: network (0..255 minus the mean) or unit (RGB in [0, 1]) (default ${D.pixelSpace})`)
+    .option('--clip <lo,hi>', 'clip the pixels to [lo, hi] (in the pixel space) after every step; after every outer iteration for L-BFGS')
+    .option('--optimizer <name>', `lbfgs, adam or sgd (default ${D.optimizer})`)
+    .option('--learning-rate <r>', `L-BFGS first step / Adam step / SGD step (default ${D.learningRate.lbfgs} / ${D.learningRate.adam} / ${D.learningRate.sgd})`)
+    .option('--lr-decay-rate <r>', "SGD, Adam: multiply the learning rate by r every --lr-decay-steps steps, as Keras's ExponentialDecay (default none)")
+    .option('--lr-decay-steps <n>', "Keras's decay_steps")
+    .option('--lr-staircase', 'decay in whole steps of --lr-decay-steps (default: continuously)')
+    .option('--adam-beta1 <b>', `Adam's beta_1 (default ${D.adamBeta1})`)
+    .option('--adam-beta2 <b>', `Adam's beta_2 (default ${D.adamBeta2})`)
+    .option('--adam-epsilon <e>', `Adam's epsilon (default ${D.adamEpsilon})`)
+    .option('--adam-epsilon-form <f>', `pytorch (added to sqrt(v-hat)) or keras (to sqrt(v), before bias correction) (default ${D.adamEpsilonForm})`)
     .option('--lbfgs-history <m>', `L-BFGS correction pairs kept (default ${D.lbfgsHistory})`)
     .option('--line-search <kind>', `strong-wolfe or none (fixed step) (default ${D.lineSearch})`)
+    .option('--lbfgs-maxfun <n>', "L-BFGS in outer iterations as scipy's fmin_l_bfgs_b(maxfun=n) in a loop (--iterations counts them)")
+    .option('--lbfgs-maxiter <n>', "L-BFGS in outer iterations as scipy's fmin_l_bfgs_b(maxiter=n) in a loop (--iterations counts them)")
     .option('--print-every <n>', `plain progress line every n iterations when not on a terminal; 0: never (default ${D.printEvery})`)
     .option('--save-every <n>', 'also write out_N.png every n iterations; 0: never (default 0)')
     .option('--quality <q>', `JPEG quality 1-100 (default ${D.quality})`)
@@ -46,8 +66,9 @@ export function registerStylize(program: Command): void {
       try {
         const summary = await stylize(config);
         const l = summary.losses;
+        const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'evaluations in L-BFGS outer iterations' : 'iterations';
         process.stderr.write(
-          `wrote ${config.output} (${summary.size.join('x')}, ${summary.evaluations} iterations on ${summary.backend} in ${summary.seconds.toFixed(1)} s; ` +
+          `wrote ${config.output} (${summary.size.join('x')}, ${summary.evaluations} ${counted} on ${summary.backend} in ${summary.seconds.toFixed(1)} s; ` +
             `loss ${l.total.toExponential(3)}: content ${l.content.toExponential(3)}, style ${l.style.toExponential(3)}, tv ${l.tv.toExponential(3)})\n`,
         );
         if (summary.interrupted) process.exitCode = EXIT_INTERRUPTED;

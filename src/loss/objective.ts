@@ -4,6 +4,9 @@
  *         + w_s sum_l lambda_l mean((G_l(x) - A_l)^2)            style layers
  *         + w_tv sum (forward differences of x)^2
  * with G_l the Gram matrix normalised by C H W and A_l the blend of the style images' Grams.
+ * That is jcjohnson/neural-style's; the other recipes change the forms (loss-forms.ts): a
+ * sum for a mean, another Gram normalisation, the style weight divided among the layers
+ * (w_s / L for L style layers), another total variation.
  *
  * One evaluation: upload x, one forward pass keeping what backward needs, the loss terms and
  * their gradients at their layers, one backward pass to the image, then the total variation
@@ -13,10 +16,12 @@ import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
 import { addAndRelease } from '../ops/add.js';
 import { gram, gramBackward } from '../ops/gram.js';
-import { normalizeGradient, totalVariation, weightedMeanSquaredError } from '../ops/loss.js';
+import { normalizeGradient, weightedSquaredError } from '../ops/loss.js';
+import { totalVariation } from '../ops/total-variation.js';
 import type { Vgg19 } from '../vgg/network.js';
+import { gramNormalization, type LossForms } from './loss-forms.js';
 
-export interface ObjectiveWeights {
+export interface ObjectiveWeights extends LossForms {
   contentLayers: readonly string[];
   styleLayers: readonly string[];
   /** lambda_l, one per style layer. */
@@ -85,7 +90,7 @@ export class StyleTransferObjective {
       const image = this.engine.upload(style.pixels, style.shape);
       const pass = this.net.forward(image, layers, false);
       for (const layer of layers) {
-        const g = gram(this.engine, pass.activation(layer));
+        const g = gram(this.engine, pass.activation(layer), this.gramNorm(pass.activation(layer)));
         const values = this.engine.read(g);
         const target = blended.get(layer) ?? { shape: g.shape, values: new Float32Array(values.length) };
         for (let i = 0; i < values.length; i++) target.values[i] += style.blend * values[i];
@@ -96,6 +101,10 @@ export class StyleTransferObjective {
       image.release();
     }
     for (const [layer, { shape, values }] of blended) this.styleTargets.set(layer, this.engine.upload(values, shape));
+  }
+
+  private gramNorm(features: Tensor): number {
+    return gramNormalization(this.weights.gramNorm, features.shape, this.shape);
   }
 
   /** Every layer the objective reads, for the forward pass. */
@@ -120,21 +129,23 @@ export class StyleTransferObjective {
 
     let content = 0;
     for (const layer of weights.contentLayers) {
-      const term = weightedMeanSquaredError(engine, pass.activation(layer), this.contentTargets.get(layer)!, weights.contentWeight);
+      const term = weightedSquaredError(engine, pass.activation(layer), this.contentTargets.get(layer)!, weights.contentWeight, weights.contentLoss);
       content += term.value;
       later(layer, weights.contentWeight, () => term.gradient);
     }
 
     let style = 0;
+    const styleWeight = weights.styleWeight / (weights.styleWeightSplit === 'shared' ? weights.styleLayers.length : 1);
     weights.styleLayers.forEach((layer, k) => {
       const features = pass.activation(layer);
-      const g = gram(engine, features);
-      const layerWeight = weights.styleWeight * weights.styleLayerWeights[k];
-      const term = weightedMeanSquaredError(engine, g, this.styleTargets.get(layer)!, layerWeight);
+      const norm = this.gramNorm(features);
+      const g = gram(engine, features, norm);
+      const layerWeight = styleWeight * weights.styleLayerWeights[k];
+      const term = weightedSquaredError(engine, g, this.styleTargets.get(layer)!, layerWeight, weights.styleLoss);
       g.release();
       style += term.value;
       later(layer, layerWeight, () => {
-        const featureGradient = gramBackward(engine, term.gradient, features);
+        const featureGradient = gramBackward(engine, term.gradient, features, norm);
         term.gradient.release();
         return featureGradient;
       });
@@ -148,7 +159,7 @@ export class StyleTransferObjective {
       }
       return sum;
     });
-    const tvTerm = totalVariation(engine, image, weights.tvWeight);
+    const tvTerm = totalVariation(engine, image, weights.tv, weights.tvWeight);
     image.release();
     const total = addAndRelease(engine, networkGradient, tvTerm.gradient);
     gradient.set(engine.read(total));

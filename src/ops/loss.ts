@@ -1,8 +1,9 @@
 /**
- * The loss terms of DESIGN.md section 1 on device tensors. Each returns its value (read back:
- * one float) and its gradient (left on the device, to be released by the caller).
+ * The squared-error loss terms of DESIGN.md section 1 on device tensors (total variation:
+ * total-variation.ts). Each returns its value (read back: one float) and its gradient (left
+ * on the device, to be released by the caller).
  */
-import { scaledDifference, squaredDifferenceRows, totalVariationBackward, totalVariationRows } from '../../kernels/loss.js';
+import { scaledDifference, squaredDifferenceRows } from '../../kernels/loss.js';
 import { absoluteRows, sumChannels, sumColumn } from '../../kernels/reduce.js';
 import { scaleBy } from '../../kernels/elementwise.js';
 import type { Engine } from '../engine/engine.js';
@@ -14,7 +15,7 @@ export interface LossTerm {
 }
 
 /** Finishes a sum from row sums [C][H][1] to a host number; releases `rows`. */
-function sumOfRows(engine: Engine, rows: Tensor): number {
+export function sumOfRows(engine: Engine, rows: Tensor): number {
   const [c, h] = rows.shape;
   const columns = engine.run({ fn: sumColumn, output: [c, 1, 1], constants: { extent: h } }, rows);
   rows.release();
@@ -23,26 +24,20 @@ function sumOfRows(engine: Engine, rows: Tensor): number {
   return engine.takeScalar(total);
 }
 
+/** How a squared error is reduced over its cells: mean (neural-style, PyTorch, TF) or sum (Keras). */
+export type Reduction = 'mean' | 'sum';
+
 /**
- * weight * mean((a - b)^2) over all cells, and its gradient with respect to a:
+ * weight * mean or sum of (a - b)^2 over all cells, and its gradient with respect to a:
  * content uses it with a = F(x), b = F(content); style with a = G(x), b = A.
  */
-export function weightedMeanSquaredError(engine: Engine, a: Tensor, b: Tensor, weight: number): LossTerm {
-  if (!sameShape(a.shape, b.shape)) throw new Error(`mse: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
+export function weightedSquaredError(engine: Engine, a: Tensor, b: Tensor, weight: number, reduction: Reduction): LossTerm {
+  if (!sameShape(a.shape, b.shape)) throw new Error(`squared error: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
   const [c, h, w] = a.shape;
-  const n = a.size;
+  const n = reduction === 'mean' ? a.size : 1;
   const rows = engine.run({ fn: squaredDifferenceRows, output: [c, h, 1], constants: { width: w } }, a, b);
   const value = (weight / n) * sumOfRows(engine, rows);
   const gradient = engine.run({ fn: scaledDifference, output: a.shape, constants: { scale: (2 * weight) / n } }, a, b);
-  return { value, gradient };
-}
-
-/** weight * total variation (squared forward differences), and its gradient. */
-export function totalVariation(engine: Engine, image: Tensor, weight: number): LossTerm {
-  const [c, height, width] = image.shape;
-  const rows = engine.run({ fn: totalVariationRows, output: [c, height, 1], constants: { height, width } }, image);
-  const value = weight * sumOfRows(engine, rows);
-  const gradient = engine.run({ fn: totalVariationBackward, output: image.shape, constants: { height, width, scale: 2 * weight } }, image);
   return { value, gradient };
 }
 

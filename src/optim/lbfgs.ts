@@ -47,6 +47,14 @@ export interface LbfgsOptions {
    * A negative value disables the test, as for the other tolerances.
    */
   tolFunction?: number;
+  /** Stop after this many iterations; default unlimited (scipy's maxiter). */
+  maxIterations?: number;
+  /**
+   * Stop at the end of the first iteration after which more than maxfun evaluations have
+   * been made; default unlimited. scipy's fmin_l_bfgs_b(maxfun=...): checked only between
+   * iterations, so a line search is finished, not cut (maxEvaluations cuts it).
+   */
+  maxfun?: number;
   /** Stop when max |g_i| <= tolGradient; default 1e-7 as PyTorch's tolerance_grad. */
   tolGradient?: number;
   /**
@@ -74,6 +82,8 @@ function resolveSettings(opts: LbfgsOptions): Settings {
     history: opts.history ?? 10,
     lineSearch: opts.lineSearch ?? 'strong-wolfe',
     learningRate: opts.learningRate ?? 1,
+    maxIterations: opts.maxIterations ?? Infinity,
+    maxfun: opts.maxfun ?? Infinity,
     tolFunction: opts.tolFunction ?? 1e-9,
     tolGradient: opts.tolGradient ?? 1e-7,
     tolChange: opts.tolChange ?? 1e-9,
@@ -83,6 +93,9 @@ function resolveSettings(opts: LbfgsOptions): Settings {
   }
   if (!(settings.learningRate > 0 && Number.isFinite(settings.learningRate))) {
     throw new RangeError(`learningRate must be a positive number, got ${settings.learningRate}`);
+  }
+  if (!(settings.maxIterations >= 1 && settings.maxfun >= 1)) {
+    throw new RangeError(`maxIterations and maxfun must be at least 1, got ${settings.maxIterations} and ${settings.maxfun}`);
   }
   if (settings.lineSearch !== 'strong-wolfe' && settings.lineSearch !== 'none') {
     throw new RangeError(`lineSearch must be 'strong-wolfe' or 'none', got ${String(settings.lineSearch)}`);
@@ -119,7 +132,7 @@ class LbfgsRun implements LineFunction {
   }
 
   async run(): Promise<OptimResult> {
-    const { tolFunction, tolGradient, tolChange } = this.settings;
+    const { tolFunction, tolGradient, tolChange, maxIterations, maxfun } = this.settings;
     this.loss = await this.objective.evaluate(this.x, this.grad);
     if (this.objective.interrupt) return this.finish(this.objective.interrupt);
     for (;;) {
@@ -144,6 +157,8 @@ class LbfgsRun implements LineFunction {
       if (step.step * maxAbs(this.direction) <= tolChange) return this.finish('tolerance-change');
       const lossScale = Math.max(Math.abs(previousLoss), Math.abs(this.loss), 1);
       if (Math.abs(previousLoss - this.loss) <= tolFunction * lossScale) return this.finish('tolerance-function');
+      if (this.iterations >= maxIterations) return this.finish('max-iterations');
+      if (this.objective.evaluations > maxfun) return this.finish('max-evaluations');
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Types shared by the optimisers in this folder (L-BFGS and Adam).
+ * Types shared by the optimisers in this folder (L-BFGS, Adam, SGD).
  *
  * The optimisers minimise an objective over a Float32Array (the pixels of an image).
  * An objective evaluation is expensive (a VGG19 forward and backward pass), so the
@@ -21,8 +21,12 @@ export interface EvaluationInfo {
 /** Called after every objective evaluation; returning 'stop' ends the run after this evaluation (used for Ctrl-C). */
 export type OnEvaluation = (info: EvaluationInfo) => void | 'stop' | Promise<void | 'stop'>;
 
+/** Changes x in place after a step, e.g. clips it to a box (pixel clipping). */
+export type Projection = (x: Float32Array) => void;
+
 export type StopReason =
   | 'max-evaluations'
+  | 'max-iterations'
   | 'tolerance-function'
   | 'tolerance-gradient'
   | 'tolerance-change'

@@ -5,6 +5,7 @@
  * All tensors are planar [C][H][W] arrays.
  */
 import type { Shape3 } from '../engine/tensor.js';
+import type { TvForm } from '../ops/total-variation.js';
 
 export interface HostTensor {
   shape: Shape3;
@@ -59,36 +60,43 @@ export function pool2x2Ref(x: HostTensor, kind: 'max' | 'avg'): HostTensor {
   return { shape, data: out };
 }
 
-/** G = F F^T / (C H W), shape [1][C][C]. */
-export function gramRef(f: HostTensor): HostTensor {
+/** G = norm F F^T, shape [1][C][C]; norm defaults to 1 / (C H W). */
+export function gramRef(f: HostTensor, norm?: number): HostTensor {
   const [c, h, w] = f.shape;
   const n = h * w;
+  const scale = norm ?? 1 / (c * n);
   const out = new Float64Array(c * c);
   for (let a = 0; a < c; a++) {
     for (let b = 0; b < c; b++) {
       let sum = 0;
       for (let k = 0; k < n; k++) sum += f.data[a * n + k] * f.data[b * n + k];
-      out[a * c + b] = sum / (c * n);
+      out[a * c + b] = sum * scale;
     }
   }
   return { shape: [1, c, c], data: out };
 }
 
-export function weightedMeanSquaredErrorRef(a: Float64Array, b: Float64Array, weight: number): number {
+export function weightedSquaredErrorRef(a: Float64Array, b: Float64Array, weight: number, reduction: 'mean' | 'sum'): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
-  return (weight * sum) / a.length;
+  return (weight * sum) / (reduction === 'mean' ? a.length : 1);
 }
 
-export function totalVariationRef(x: HostTensor, weight: number): number {
+/** weight * TV(x) in one of the forms of kernels/total-variation.ts. */
+export function totalVariationRef(x: HostTensor, form: TvForm, weight: number): number {
   const [c, h, w] = x.shape;
+  const v = (z: number, y: number, xx: number) => x.data[at(x.shape, z, y, xx)];
   let sum = 0;
   for (let z = 0; z < c; z++) {
     for (let y = 0; y < h; y++) {
       for (let xx = 0; xx < w; xx++) {
-        const v = x.data[at(x.shape, z, y, xx)];
-        if (y + 1 < h) sum += (x.data[at(x.shape, z, y + 1, xx)] - v) ** 2;
-        if (xx + 1 < w) sum += (x.data[at(x.shape, z, y, xx + 1)] - v) ** 2;
+        if (form.norm === 'pow') {
+          if (y + 1 < h && xx + 1 < w) sum += ((v(z, y, xx) - v(z, y + 1, xx)) ** 2 + (v(z, y, xx) - v(z, y, xx + 1)) ** 2) ** form.power;
+          continue;
+        }
+        const term = form.norm === 'abs' ? Math.abs : (d: number) => d * d;
+        if (y + 1 < h) sum += term(v(z, y + 1, xx) - v(z, y, xx));
+        if (xx + 1 < w) sum += term(v(z, y, xx + 1) - v(z, y, xx));
       }
     }
   }

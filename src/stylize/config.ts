@@ -1,21 +1,33 @@
 /**
- * `nst stylize` options: raw strings from the command line to a checked configuration.
- * Every problem is a UserError naming the option and what is wrong, so the CLI can print
- * one line and exit 2 before any long work starts.
+ * `nst stylize` options: raw strings from the command line (over a preset's, presets.ts) to a
+ * checked configuration. Every problem is a UserError naming the option and what is wrong,
+ * so the CLI can print one line and exit 2 before any long work starts.
  */
 import { UserError } from '../errors.js';
+import { GRAM_NORMS, STYLE_WEIGHT_SPLITS, type LossForms } from '../loss/loss-forms.js';
+import type { AdamEpsilonForm } from '../optim/index.js';
+import { TV_NORMS, type TvForm } from '../ops/total-variation.js';
 import { deepestLayer, RELU_NAMES } from '../vgg/layers.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
+import { flagOf, withPreset, type PresetApplied } from './presets.js';
+import { PIXEL_SPACES, type PixelSpaceName } from './pixel-space.js';
 
-export interface StylizeConfig {
+export const OPTIMIZERS = ['lbfgs', 'adam', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface StylizeConfig extends LossForms {
+  /** The preset the options started from, if any. */
+  preset?: string;
   content: string;
   styles: string[];
   output: string;
   size: number;
   styleScale: number;
   styleBlendWeights: number[];
+  styleResize: 'fit' | 'stretch';
+  /** Objective evaluations; outer L-BFGS iterations when lbfgsRounds is set. */
   iterations: number;
-  /** 'content', 'random', or an image path. */
+  /** 'content', 'random', 'uniform', or an image path. */
   init: string;
   seed: number;
   contentLayers: string[];
@@ -27,10 +39,18 @@ export interface StylizeConfig {
   pooling: 'max' | 'avg';
   normalizeGradients: boolean;
   originalColors: boolean;
-  optimizer: 'lbfgs' | 'adam';
+  pixelSpace: PixelSpaceName;
+  /** Pixels clipped to [lo, hi] in the pixel space after every step (after every round for L-BFGS); null: never. */
+  clip: [number, number] | null;
+  optimizer: OptimizerName;
   learningRate: number;
+  /** Keras's ExponentialDecay of the learning rate (SGD, Adam); null: constant. */
+  lrDecay: { rate: number; steps: number; staircase: boolean } | null;
+  adam: { beta1: number; beta2: number; epsilon: number; epsilonForm: AdamEpsilonForm };
   lbfgsHistory: number;
   lineSearch: 'strong-wolfe' | 'none';
+  /** L-BFGS in rounds as scipy's fmin_l_bfgs_b called in a loop (--iterations counts rounds); null: one run. */
+  lbfgsRounds: { maxfun?: number; maxIterations?: number } | null;
   printEvery: number;
   saveEvery: number;
   quality: number;
@@ -41,10 +61,12 @@ export interface StylizeConfig {
 
 /** What commander hands over: every option as the string the user typed (or absent). */
 export interface RawStylizeOptions {
+  preset?: string;
   output?: string;
   size?: string;
   styleScale?: string;
   styleBlendWeights?: string;
+  styleResize?: string;
   iterations?: string;
   init?: string;
   seed?: string;
@@ -54,13 +76,30 @@ export interface RawStylizeOptions {
   contentWeight?: string;
   styleWeight?: string;
   tvWeight?: string;
+  contentLoss?: string;
+  styleLoss?: string;
+  gramNorm?: string;
+  styleWeightSplit?: string;
+  tvNorm?: string;
+  tvPower?: string;
   pooling?: string;
   normalizeGradients?: boolean;
   originalColors?: boolean;
+  pixelSpace?: string;
+  clip?: string;
   optimizer?: string;
   learningRate?: string;
+  lrDecayRate?: string;
+  lrDecaySteps?: string;
+  lrStaircase?: boolean;
+  adamBeta1?: string;
+  adamBeta2?: string;
+  adamEpsilon?: string;
+  adamEpsilonForm?: string;
   lbfgsHistory?: string;
   lineSearch?: string;
+  lbfgsMaxfun?: string;
+  lbfgsMaxiter?: string;
   printEvery?: string;
   saveEvery?: string;
   quality?: string;
@@ -112,8 +151,98 @@ function choice<T extends string>(option: string, raw: string | undefined, fallb
 /** Sizes beyond this are refused outright; the memory estimate refuses smaller ones that do not fit. */
 export const MAX_SIZE = 8192;
 
-export function parseStylizeConfig(content: string, styles: string[], raw: RawStylizeOptions): StylizeConfig {
-  if (!raw.output) throw new UserError('-o/--output: give the output image path (.png, .jpg or .jpeg)');
+/** Why an option cannot be taken here: the value of the option it depends on, and where that value came from. */
+function because(applied: PresetApplied, key: keyof RawStylizeOptions, value: string): string {
+  const origin = applied.options[key] === undefined ? 'the default' : applied.fromPreset.has(key) ? `set by --preset ${applied.preset}` : 'given';
+  return `${flagOf(key)} is ${value} (${origin})`;
+}
+
+/** Refuses an option given where it has no meaning (e.g. --tv-power with a squared TV). */
+function onlyWith(applied: PresetApplied, key: keyof RawStylizeOptions, allowed: boolean, what: string, parent: keyof RawStylizeOptions, parentValue: string): void {
+  if (applied.options[key] === undefined || allowed) return;
+  throw new UserError(`${flagOf(key)}: only with ${what}; here ${because(applied, parent, parentValue)}`);
+}
+
+function clipBounds(raw: string | undefined): [number, number] | null {
+  if (raw === undefined) return null;
+  const parts = raw.split(',');
+  const [lo, hi] = parts.map((p) => Number(p.trim()));
+  if (parts.length !== 2 || parts.some((p) => p.trim() === '') || !Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
+    throw new UserError(`--clip: expected two numbers lo,hi with lo < hi, got '${raw}'`);
+  }
+  return [lo, hi];
+}
+
+const inUnitInterval = (option: string, raw: string | undefined, fallback: number) =>
+  number(option, raw, fallback, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+
+function tvForm(applied: PresetApplied): TvForm {
+  const raw = applied.options;
+  const norm = choice('--tv-norm', raw.tvNorm, D.tvNorm, TV_NORMS);
+  onlyWith(applied, 'tvPower', norm === 'pow', '--tv-norm pow', 'tvNorm', norm);
+  if (norm !== 'pow') return { norm };
+  const power = number('--tv-power', raw.tvPower, D.tvPower, (n) => n >= 0.5, 'a number >= 0.5 (below, each term has a cusp where neighbours are equal)');
+  return { norm, power };
+}
+
+/** The optimiser and its settings; refuses the settings of another optimiser. */
+function optimizerSettings(applied: PresetApplied) {
+  const raw = applied.options;
+  const optimizer = choice('--optimizer', raw.optimizer, D.optimizer, OPTIMIZERS);
+  const isAdam = optimizer === 'adam';
+  const isLbfgs = optimizer === 'lbfgs';
+  for (const key of ['adamBeta1', 'adamBeta2', 'adamEpsilon', 'adamEpsilonForm'] as const) {
+    onlyWith(applied, key, isAdam, '--optimizer adam', 'optimizer', optimizer);
+  }
+  for (const key of ['lbfgsHistory', 'lineSearch', 'lbfgsMaxfun', 'lbfgsMaxiter'] as const) {
+    onlyWith(applied, key, isLbfgs, '--optimizer lbfgs', 'optimizer', optimizer);
+  }
+  for (const key of ['lrDecayRate', 'lrDecaySteps', 'lrStaircase'] as const) {
+    onlyWith(applied, key, !isLbfgs, '--optimizer sgd or adam (L-BFGS chooses its own steps)', 'optimizer', optimizer);
+  }
+  const learningRate = positive('--learning-rate', raw.learningRate, D.learningRate[optimizer]);
+  let lrDecay: StylizeConfig['lrDecay'] = null;
+  if (raw.lrDecayRate !== undefined) {
+    const rate = number('--lr-decay-rate', raw.lrDecayRate, D.lrDecayRate, (n) => n > 0 && n <= 1, 'a number in (0, 1]');
+    if (raw.lrDecaySteps === undefined) throw new UserError("--lr-decay-rate: give --lr-decay-steps too (Keras's decay_steps)");
+    lrDecay = { rate, steps: positiveInteger('--lr-decay-steps', raw.lrDecaySteps, 1), staircase: Boolean(raw.lrStaircase) };
+  } else {
+    for (const key of ['lrDecaySteps', 'lrStaircase'] as const) {
+      if (raw[key] !== undefined) throw new UserError(`${flagOf(key)}: only with --lr-decay-rate`);
+    }
+  }
+  const lbfgsRounds =
+    raw.lbfgsMaxfun === undefined && raw.lbfgsMaxiter === undefined
+      ? null
+      : {
+          ...(raw.lbfgsMaxfun === undefined ? {} : { maxfun: positiveInteger('--lbfgs-maxfun', raw.lbfgsMaxfun, 1) }),
+          ...(raw.lbfgsMaxiter === undefined ? {} : { maxIterations: positiveInteger('--lbfgs-maxiter', raw.lbfgsMaxiter, 1) }),
+        };
+  const clip = clipBounds(raw.clip);
+  if (clip && isLbfgs && !lbfgsRounds) {
+    throw new UserError('--clip: L-BFGS clips between outer iterations only; give --lbfgs-maxfun or --lbfgs-maxiter too');
+  }
+  return {
+    optimizer,
+    learningRate,
+    lrDecay,
+    adam: {
+      beta1: inUnitInterval('--adam-beta1', raw.adamBeta1, D.adamBeta1),
+      beta2: inUnitInterval('--adam-beta2', raw.adamBeta2, D.adamBeta2),
+      epsilon: positive('--adam-epsilon', raw.adamEpsilon, D.adamEpsilon),
+      epsilonForm: choice('--adam-epsilon-form', raw.adamEpsilonForm, D.adamEpsilonForm, ['pytorch', 'keras'] as const),
+    },
+    lbfgsHistory: positiveInteger('--lbfgs-history', raw.lbfgsHistory, D.lbfgsHistory),
+    lineSearch: choice('--line-search', raw.lineSearch, D.lineSearch, ['strong-wolfe', 'none'] as const),
+    lbfgsRounds,
+    clip,
+  };
+}
+
+export function parseStylizeConfig(content: string, styles: string[], given: RawStylizeOptions): StylizeConfig {
+  if (!given.output) throw new UserError('-o/--output: give the output image path (.png, .jpg or .jpeg)');
+  const applied = withPreset(given);
+  const raw = applied.options;
   const size = number('--size', raw.size, D.size, (n) => Number.isInteger(n) && n >= 16 && n <= MAX_SIZE, `an integer from 16 to ${MAX_SIZE} (pixels, longest side)`);
   const styleScale = positive('--style-scale', raw.styleScale, D.styleScale);
   const blend = raw.styleBlendWeights === undefined ? styles.map(() => 1) : numberList('--style-blend-weights', raw.styleBlendWeights, styles.length, 'style image');
@@ -122,14 +251,15 @@ export function parseStylizeConfig(content: string, styles: string[], raw: RawSt
   const styleLayers = layerList('--style-layers', raw.styleLayers, D.styleLayers, true);
   const contentLayers = layerList('--content-layers', raw.contentLayers, D.contentLayers, true);
   if (styleLayers.length + contentLayers.length === 0) throw new UserError('--content-layers, --style-layers: give at least one layer');
-  const optimizer = choice('--optimizer', raw.optimizer, D.optimizer, ['lbfgs', 'adam'] as const);
   return {
+    ...(applied.preset === undefined ? {} : { preset: applied.preset }),
     content,
     styles,
-    output: raw.output,
+    output: given.output,
     size,
     styleScale,
     styleBlendWeights: blend.map((b) => b / blendSum),
+    styleResize: choice('--style-resize', raw.styleResize, D.styleResize, ['fit', 'stretch'] as const),
     iterations: positiveInteger('--iterations', raw.iterations, D.iterations),
     init: raw.init ?? D.init,
     seed: nonNegativeInteger('--seed', raw.seed, Math.floor(Math.random() * 2 ** 31)),
@@ -139,13 +269,16 @@ export function parseStylizeConfig(content: string, styles: string[], raw: RawSt
     contentWeight: nonNegative('--content-weight', raw.contentWeight, D.contentWeight),
     styleWeight: nonNegative('--style-weight', raw.styleWeight, D.styleWeight),
     tvWeight: nonNegative('--tv-weight', raw.tvWeight, D.tvWeight),
+    contentLoss: choice('--content-loss', raw.contentLoss, D.contentLoss, ['mean', 'sum'] as const),
+    styleLoss: choice('--style-loss', raw.styleLoss, D.styleLoss, ['mean', 'sum'] as const),
+    gramNorm: choice('--gram-norm', raw.gramNorm, D.gramNorm, GRAM_NORMS),
+    styleWeightSplit: choice('--style-weight-split', raw.styleWeightSplit, D.styleWeightSplit, STYLE_WEIGHT_SPLITS),
+    tv: tvForm(applied),
     pooling: choice('--pooling', raw.pooling, D.pooling, ['max', 'avg'] as const),
     normalizeGradients: Boolean(raw.normalizeGradients),
     originalColors: Boolean(raw.originalColors),
-    optimizer,
-    learningRate: positive('--learning-rate', raw.learningRate, D.learningRate[optimizer]),
-    lbfgsHistory: positiveInteger('--lbfgs-history', raw.lbfgsHistory, D.lbfgsHistory),
-    lineSearch: choice('--line-search', raw.lineSearch, D.lineSearch, ['strong-wolfe', 'none'] as const),
+    pixelSpace: choice('--pixel-space', raw.pixelSpace, D.pixelSpace, PIXEL_SPACES),
+    ...optimizerSettings(applied),
     printEvery: nonNegativeInteger('--print-every', raw.printEvery, D.printEvery),
     saveEvery: nonNegativeInteger('--save-every', raw.saveEvery, D.saveEvery),
     quality: number('--quality', raw.quality, D.quality, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100'),

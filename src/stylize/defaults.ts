@@ -1,7 +1,10 @@
 /**
  * The defaults of `nst stylize`, in one place: the CLI help and README are checked against
- * this object. They follow jcjohnson/neural-style (DESIGN.md section 1) so results compare.
+ * this object. They follow jcjohnson/neural-style (DESIGN.md section 1) so results compare;
+ * the preset neural-style is exactly these.
  */
+import type { LossForms } from '../loss/loss-forms.js';
+
 export const STYLIZE_DEFAULTS = {
   /** Longest side of the output, px. */
   size: 512,
@@ -9,13 +12,24 @@ export const STYLIZE_DEFAULTS = {
   styleScale: 1,
   /** Objective evaluations (neural-style counts iterations this way). */
   iterations: 500,
+  /** fit: longest side = size * styleScale, aspect kept; stretch: the content's size (the Keras examples). */
+  styleResize: 'fit',
   init: 'content',
   contentLayers: ['relu4_2'],
   styleLayers: ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'],
   contentWeight: 5,
   styleWeight: 100,
   tvWeight: 1e-3,
+  contentLoss: 'mean',
+  styleLoss: 'mean',
+  gramNorm: 'chw',
+  styleWeightSplit: 'each',
+  tvNorm: 'squared',
+  /** The power of --tv-norm pow when --tv-power is not given: the Keras examples' L^1.25. */
+  tvPower: 1.25,
   pooling: 'max',
+  /** The space the optimiser moves the pixels in: the network's input itself (0..255 minus the mean). */
+  pixelSpace: 'network',
   optimizer: 'lbfgs',
   /**
    * L-BFGS history. neural-style inherits torch's 100 pairs; each pair is 2 images of
@@ -24,11 +38,31 @@ export const STYLIZE_DEFAULTS = {
    */
   lbfgsHistory: 10,
   lineSearch: 'strong-wolfe',
-  /** L-BFGS: first trial step (scaled by 1/|g|_1 on the first iteration); Adam: step size, as neural-style's 1e1. */
-  learningRate: { lbfgs: 1, adam: 10 },
+  /**
+   * L-BFGS: first trial step (scaled by 1/|g|_1 on the first iteration); Adam: step size, as
+   * neural-style's 1e1; SGD: step size (it depends on the loss's scale: the keras preset uses 100).
+   */
+  learningRate: { lbfgs: 1, adam: 10, sgd: 1 },
+  /** Adam's parameters, as the paper, torch and PyTorch. */
+  adamBeta1: 0.9,
+  adamBeta2: 0.999,
+  adamEpsilon: 1e-8,
+  /** Where Adam adds epsilon: to the bias-corrected sqrt(v-hat), as PyTorch (and this project before presets). */
+  adamEpsilonForm: 'pytorch',
+  /** No learning-rate decay (a rate of 1). */
+  lrDecayRate: 1,
   printEvery: 50,
   saveEvery: 0,
   quality: 92,
   /** Standard deviation of the random init in the preprocessed space (neural-style's 0.001). */
   randomInitStd: 0.001,
 } as const;
+
+/** The loss forms of the defaults (jcjohnson/neural-style), for code that builds an objective without a config. */
+export const DEFAULT_LOSS_FORMS: LossForms = {
+  contentLoss: STYLIZE_DEFAULTS.contentLoss,
+  styleLoss: STYLIZE_DEFAULTS.styleLoss,
+  gramNorm: STYLIZE_DEFAULTS.gramNorm,
+  styleWeightSplit: STYLIZE_DEFAULTS.styleWeightSplit,
+  tv: { norm: STYLIZE_DEFAULTS.tvNorm },
+};

@@ -1,7 +1,8 @@
 /**
  * The images of a run at their working sizes: the content scaled so its longest side is
  * --size, each style scaled so its longest side is --size times --style-scale (as
- * neural-style), and the starting point (the content, Gaussian noise, or an image).
+ * neural-style) or stretched to the content's size times --style-scale (as the Keras
+ * examples), and the starting point (the content, Gaussian or uniform noise, or an image).
  */
 import { fitLongestSide, readImage, resize, toNetworkInput, type RgbImage } from '../image/index.js';
 import { Rng } from '../check/random.js';
@@ -32,6 +33,11 @@ function resizedTo(img: RgbImage, [w, h]: [number, number]): RgbImage {
 function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array): Float32Array {
   if (config.init === 'content') return contentPixels.slice();
   if (config.init === 'random') return new Rng(config.seed).normals(contentPixels.length, STYLIZE_DEFAULTS.randomInitStd);
+  if (config.init === 'uniform') {
+    // Article 000: np.random.uniform(0, 255, shape) - 128 in the network's (preprocessed) space.
+    const rng = new Rng(config.seed);
+    return Float32Array.from(contentPixels, () => rng.uniform() * 255 - 128);
+  }
   const start = readImage(config.init);
   return toNetworkInput(resize(start, content.width, content.height), VGG_MEAN_RGB);
 }
@@ -56,13 +62,15 @@ export interface InputPlan {
 
 export function planInputs(config: StylizeConfig): InputPlan {
   const content = readImage(config.content);
+  const contentSize = workingSize(content, config.size);
   const styleSide = Math.max(1, Math.round(config.size * config.styleScale));
+  const stretched = contentSize.map((side) => Math.max(1, Math.round(side * config.styleScale))) as [number, number];
   return {
     content,
-    contentSize: workingSize(content, config.size),
+    contentSize,
     styles: config.styles.map((path) => {
       const image = readImage(path);
-      return { path, image, size: workingSize(image, styleSide) };
+      return { path, image, size: config.styleResize === 'stretch' ? stretched : workingSize(image, styleSide) };
     }),
   };
 }

@@ -4,7 +4,7 @@
  *  - every relu output up to the deepest loss layer, kept for backward (as autograd keeps them);
  *  - the largest layer three more times (its gradient, the next gradient, a loss gradient);
  *  - the network weights on the device;
- *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n;
+ *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n, SGD 2 n;
  *  - the content, style and trial images in a few host copies;
  *  - a fixed part: Node, the GL driver and the compiled kernels.
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
@@ -23,7 +23,7 @@ export interface MemoryPlan {
   width: number;
   height: number;
   deepestLayer: string;
-  optimizer: 'lbfgs' | 'adam';
+  optimizer: 'lbfgs' | 'adam' | 'sgd';
   lbfgsHistory: number;
   styleImages: Array<{ width: number; height: number }>;
 }
@@ -38,7 +38,7 @@ export function estimateRunBytes(plan: MemoryPlan): number {
   }
   const weights = VGG19_CONVS.reduce((sum, l) => sum + l.outChannels * (l.inChannels * 9 + 1), 0);
   const n = 3 * plan.width * plan.height;
-  const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : 4 * n;
+  const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
   return FIXED_BYTES + (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
 }

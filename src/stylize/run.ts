@@ -12,7 +12,7 @@ import { Engine } from '../engine/engine.js';
 import { resolveBackendRequest } from '../engine/backend.js';
 import { checkWritable, fromNetworkInput, transferLuminance, writeImageAtomic, type RgbImage } from '../image/index.js';
 import { StyleTransferObjective } from '../loss/objective.js';
-import { adam, lbfgs, type OptimResult, type StopReason } from '../optim/index.js';
+import type { StopReason } from '../optim/index.js';
 import { Vgg19 } from '../vgg/network.js';
 import { VGG_MEAN_RGB } from '../vgg/layers.js';
 import { loadModelWeights } from '../weights/load.js';
@@ -21,7 +21,10 @@ import { resolveWeightsPath } from '../weights/locate.js';
 import { deepestLossLayer, type StylizeConfig } from './config.js';
 import { planInputs, prepareInputs, type InputPlan } from './inputs.js';
 import { estimateRunBytes, formatBytes } from './memory.js';
+import { optimize } from './optimize.js';
+import { PixelSpace } from './pixel-space.js';
 import { Progress } from './progress.js';
+import { createRecipeObjective } from './recipe-objective.js';
 import { TraceWriter } from './trace.js';
 
 export interface RunSummary {
@@ -66,6 +69,8 @@ export interface RunHooks {
   /** Progress output; default stderr. */
   progressStream?: NodeJS.WriteStream;
   log?: (line: string) => void;
+  /** Stop after this many objective evaluations, whatever --iterations says (the gallery gives every preset the same budget). */
+  maxEvaluations?: number;
 }
 
 export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Promise<RunSummary> {
@@ -81,8 +86,9 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const engine = Engine.create(resolveBackendRequest(config.backend));
 
   const [, height, width] = inputs.shape;
-  const toImage = (x: Float32Array): RgbImage => {
-    const img = fromNetworkInput(x, width, height, VGG_MEAN_RGB);
+  const pixels = new PixelSpace(config.pixelSpace);
+  const toImage = (y: Float32Array): RgbImage => {
+    const img = fromNetworkInput(pixels.toNetwork(y), width, height, VGG_MEAN_RGB);
     return config.originalColors ? transferLuminance(img, inputs.content) : img;
   };
   const save = (path: string, x: Float32Array) => writeImageAtomic(path, toImage(x), { quality: config.quality });
@@ -98,42 +104,33 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   try {
     net = new Vgg19(engine, weights.convs, config.pooling, deepestLossLayer(config));
     weights = null;
-    objective = new StyleTransferObjective(engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles);
+    const recipe = createRecipeObjective(engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles);
+    objective = recipe.objective;
     const objectiveRef = objective;
-    log(`stylize: ${width}x${height} px on ${engine.backend}, ${config.iterations} iterations of ${config.optimizer}, seed ${config.seed}, weights ${weightsSource}`);
+    const presetNote = config.preset ? `preset ${config.preset}, ` : '';
+    const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
+    log(`stylize: ${width}x${height} px on ${engine.backend}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}, seed ${config.seed}, weights ${weightsSource}`);
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: engine.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
       : null;
     const progress = new Progress(config.iterations, config.printEvery, hooks.progressStream);
     const start = performance.now();
     let best = { content: NaN, style: NaN, tv: NaN, total: Infinity };
-    const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
+    const onEvaluation = async ({ evaluation }: { evaluation: number }) => {
       const losses = objectiveRef.last;
       if (losses.total < best.total) best = losses;
       trace?.add({ i: evaluation, ...losses, ms: Math.round(performance.now() - start) });
-      progress.update(evaluation, losses);
-      if (config.saveEvery > 0 && evaluation % config.saveEvery === 0 && evaluation < config.iterations) {
-        save(checkpointPath(config.output, evaluation), x);
-      }
       // Let a pending SIGINT reach its handler: evaluations are synchronous.
       await new Promise((resolve) => setImmediate(resolve));
-      return interrupted ? ('stop' as const) : undefined;
+      return interrupted || evaluation >= (hooks.maxEvaluations ?? Infinity) ? ('stop' as const) : undefined;
     };
-    const f = (x: Float32Array, g: Float32Array) => objectiveRef.evaluate(x, g);
-    const result: OptimResult =
-      config.optimizer === 'lbfgs'
-        ? await lbfgs(f, inputs.initial, {
-            maxEvaluations: config.iterations,
-            history: config.lbfgsHistory,
-            lineSearch: config.lineSearch,
-            learningRate: config.learningRate,
-            // Run the full budget, as neural-style does: no early stop on tolerances.
-            tolFunction: -1,
-            tolGradient: -1,
-            tolChange: -1,
-            onEvaluation,
-          })
-        : await adam(f, inputs.initial, { maxEvaluations: config.iterations, learningRate: config.learningRate, onEvaluation });
+    const onIteration = (iteration: number, x: Float32Array) => {
+      progress.update(iteration, objectiveRef.last);
+      if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) {
+        save(checkpointPath(config.output, iteration), x);
+      }
+    };
+    const result = await optimize(config, recipe.f, pixels.fromNetwork(inputs.initial), { onEvaluation, onIteration });
     progress.finish();
 
     if (Number.isFinite(result.loss)) save(config.output, result.x);

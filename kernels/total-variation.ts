@@ -1,0 +1,194 @@
+/**
+ * Total variation of a C x H x W image in the three forms the recipes use, each as per-row
+ * partial sums (finished by the reductions in reduce.ts) and an elementwise backward kernel.
+ * Write v = x[c][y][x] and up, down, left, right for its neighbours in the same channel.
+ *
+ * squared (jcjohnson/neural-style), every pair of vertical and horizontal neighbours:
+ *   L = w * sum_{c,y,x} [y + 1 < H] (down - v)^2 + [x + 1 < W] (right - v)^2
+ * v is the upper end of the differences above and to its left and the lower end of those
+ * below and to its right:
+ *   dL/dv = 2 w ( [y > 0](v - up) - [y + 1 < H](down - v) + [x > 0](v - left) - [x + 1 < W](right - v) )
+ *
+ * abs (tf.image.total_variation, article 000), the same pairs:
+ *   L = w * sum_{c,y,x} [y + 1 < H] |down - v| + [x + 1 < W] |right - v|
+ *   dL/dv = w ( [y > 0] s(v - up) - [y + 1 < H] s(down - v) + [x > 0] s(v - left) - [x + 1 < W] s(right - v) )
+ * with s the sign. |d| has no derivative at d = 0; s(0) = 0 there, the subgradient TensorFlow's
+ * Abs gradient uses (sign(0) = 0), and the one of least norm. It matters: 8-bit images have
+ * many equal neighbours, and central differences of |d| across d = 0 also give 0.
+ *
+ * pow (the Keras examples, articles 003 and 004), over pixels that have both a lower and a
+ * right neighbour, per channel (the articles sum after the power):
+ *   q(y, x) = (v - down)^2 + (v - right)^2,   L = w * sum_{c, y < H-1, x < W-1} q^p
+ * v enters its own q, q(y-1, x) of the pixel above (as that pixel's lower neighbour) and
+ * q(y, x-1) of the pixel to its left (as that pixel's right neighbour). With P = p q^(p-1):
+ *   dL/dv = 2 w ( [y < H-1, x < W-1] P(y, x) ((v - down) + (v - right))
+ *               + [y > 0, x < W-1] P(y-1, x) (v - up)
+ *               + [x > 0, y < H-1] P(y, x-1) (v - left) )
+ * At q = 0 we set P = 0. For p > 1/2 that is the derivative (q^p = |d|^(2p) is differentiable
+ * at 0 with slope 0); for p = 1/2 (isotropic TV) it is the subgradient of least norm; below
+ * 1/2 the term has a cusp and 0 is the only bounded choice. It also keeps 0^(p-1) out of the
+ * shader, where pow(0, y <= 0) is undefined.
+ */
+import type { KernelThis, Tensor3 } from './kernel-this.js';
+
+export interface TvConstants {
+  height: number;
+  width: number;
+}
+
+export interface TvPowerConstants extends TvConstants {
+  power: number;
+}
+
+export interface TvBackwardConstants extends TvConstants {
+  /** w times the constant factor of the form's derivative (2 for squared and pow, 1 for abs). */
+  scale: number;
+}
+
+export interface TvPowerBackwardConstants extends TvBackwardConstants {
+  power: number;
+}
+
+/** Output [C][H][1]: the squared differences that start in row y of channel z. */
+export function squaredTvRows(this: KernelThis<TvConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  let sum = 0;
+  for (let x = 0; x < this.constants.width; x++) {
+    const v = image[c][y][x];
+    if (y + 1 < this.constants.height) {
+      const dy = image[c][y + 1][x] - v;
+      sum += dy * dy;
+    }
+    if (x + 1 < this.constants.width) {
+      const dx = image[c][y][x + 1] - v;
+      sum += dx * dx;
+    }
+  }
+  return sum;
+}
+
+export function squaredTvBackward(this: KernelThis<TvBackwardConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  const x = this.thread.x;
+  const v = image[c][y][x];
+  let g = 0;
+  if (y > 0) {
+    g += v - image[c][y - 1][x];
+  }
+  if (y + 1 < this.constants.height) {
+    g -= image[c][y + 1][x] - v;
+  }
+  if (x > 0) {
+    g += v - image[c][y][x - 1];
+  }
+  if (x + 1 < this.constants.width) {
+    g -= image[c][y][x + 1] - v;
+  }
+  return g * this.constants.scale;
+}
+
+/** Output [C][H][1]: the absolute differences that start in row y of channel z. */
+export function absTvRows(this: KernelThis<TvConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  let sum = 0;
+  for (let x = 0; x < this.constants.width; x++) {
+    const v = image[c][y][x];
+    if (y + 1 < this.constants.height) {
+      sum += Math.abs(image[c][y + 1][x] - v);
+    }
+    if (x + 1 < this.constants.width) {
+      sum += Math.abs(image[c][y][x + 1] - v);
+    }
+  }
+  return sum;
+}
+
+/** sign(d) with sign(0) = 0 (see the top of the file), written out: gpu.js has no Math.sign everywhere. */
+export function signOf(d: number): number {
+  let s = 0;
+  if (d > 0) {
+    s = 1;
+  }
+  if (d < 0) {
+    s = -1;
+  }
+  return s;
+}
+
+export function absTvBackward(this: KernelThis<TvBackwardConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  const x = this.thread.x;
+  const v = image[c][y][x];
+  let g = 0;
+  if (y > 0) {
+    g += signOf(v - image[c][y - 1][x]);
+  }
+  if (y + 1 < this.constants.height) {
+    g -= signOf(image[c][y + 1][x] - v);
+  }
+  if (x > 0) {
+    g += signOf(v - image[c][y][x - 1]);
+  }
+  if (x + 1 < this.constants.width) {
+    g -= signOf(image[c][y][x + 1] - v);
+  }
+  return g * this.constants.scale;
+}
+
+/** q^p, with 0 at q = 0 (pow(0, p) is defined for p > 0, but not every shader compiler agrees). */
+export function powerOf(q: number, p: number): number {
+  let r = 0;
+  if (q > 0) {
+    r = Math.pow(q, p);
+  }
+  return r;
+}
+
+/** Output [C][H][1]: sum over x < W-1 of q(y, x)^p in row y < H-1 of channel z; 0 in the last row. */
+export function powTvRows(this: KernelThis<TvPowerConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  let sum = 0;
+  if (y + 1 < this.constants.height) {
+    for (let x = 0; x + 1 < this.constants.width; x++) {
+      const v = image[c][y][x];
+      const a = v - image[c][y + 1][x];
+      const b = v - image[c][y][x + 1];
+      sum += powerOf(a * a + b * b, this.constants.power);
+    }
+  }
+  return sum;
+}
+
+export function powTvBackward(this: KernelThis<TvPowerBackwardConstants>, image: Tensor3): number {
+  const c = this.thread.z;
+  const y = this.thread.y;
+  const x = this.thread.x;
+  const h = this.constants.height;
+  const w = this.constants.width;
+  const p = this.constants.power;
+  const v = image[c][y][x];
+  let g = 0;
+  if (y + 1 < h && x + 1 < w) {
+    const a = v - image[c][y + 1][x];
+    const b = v - image[c][y][x + 1];
+    g += p * powerOf(a * a + b * b, p - 1) * (a + b);
+  }
+  if (y > 0 && x + 1 < w) {
+    const up = image[c][y - 1][x];
+    const a = up - v;
+    const b = up - image[c][y - 1][x + 1];
+    g += p * powerOf(a * a + b * b, p - 1) * (v - up);
+  }
+  if (x > 0 && y + 1 < h) {
+    const left = image[c][y][x - 1];
+    const a = left - image[c][y + 1][x - 1];
+    const b = left - v;
+    g += p * powerOf(a * a + b * b, p - 1) * (v - left);
+  }
+  return g * this.constants.scale;
+}

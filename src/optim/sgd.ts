@@ -1,0 +1,32 @@
+/**
+ * Plain gradient descent, x <- x - lr(step) * grad, as Keras's SGD without momentum (the
+ * keras.io style transfer example, article 003, with an ExponentialDecay schedule).
+ * One objective evaluation per step; the step after the last evaluation is not taken,
+ * since its loss would be unknown and the result is the best point evaluated.
+ */
+import { CountedObjective } from './counted-objective.js';
+import { checkLearningRate, rateAt, type LearningRate } from './schedule.js';
+import type { Objective, OnEvaluation, OptimResult, Projection } from './types.js';
+
+export interface SgdOptions {
+  /** Hard cap on objective evaluations (one per step). */
+  maxEvaluations: number;
+  learningRate: LearningRate;
+  /** Applied to x after every step (pixel clipping). */
+  project?: Projection;
+  onEvaluation?: OnEvaluation;
+}
+
+export async function sgd(f: Objective, x0: Float32Array, opts: SgdOptions): Promise<OptimResult> {
+  checkLearningRate(opts.learningRate);
+  const objective = new CountedObjective(f, x0, opts.maxEvaluations, opts.onEvaluation);
+  const x = Float32Array.from(x0);
+  const grad = new Float32Array(x.length);
+  for (let step = 0; ; step++) {
+    await objective.evaluate(x, grad);
+    if (objective.interrupt) return objective.result(objective.interrupt, step);
+    const rate = rateAt(opts.learningRate, step);
+    for (let i = 0; i < x.length; i++) x[i] -= rate * grad[i];
+    opts.project?.(x);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The objective a configuration's optimiser sees: the style transfer objective with the
+ * configuration's loss forms and weights, in the configuration's pixel space (pixel-space.ts).
+ * `nst stylize` and the fidelity tests build it here, the same way.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Shape3 } from '../engine/tensor.js';
+import { StyleTransferObjective, type StyleImage } from '../loss/objective.js';
+import type { Vgg19 } from '../vgg/network.js';
+import type { StylizeConfig } from './config.js';
+import { PixelSpace } from './pixel-space.js';
+
+export interface RecipeObjective {
+  objective: StyleTransferObjective;
+  pixels: PixelSpace;
+  /** f(y) and df/dy for y in the pixel space. */
+  f: (y: Float32Array, gradient: Float32Array) => number;
+}
+
+export function createRecipeObjective(
+  engine: Engine,
+  net: Vgg19,
+  config: StylizeConfig,
+  shape: Shape3,
+  contentPixels: Float32Array,
+  styles: readonly StyleImage[],
+): RecipeObjective {
+  const pixels = new PixelSpace(config.pixelSpace);
+  const weightsOnNetwork = { ...config, tvWeight: pixels.tvWeightOnNetwork(config.tvWeight, config.tv) };
+  const objective = new StyleTransferObjective(engine, net, weightsOnNetwork, shape, contentPixels, styles);
+  return { objective, pixels, f: pixels.wrap((x, g) => objective.evaluate(x, g)) };
+}
