@@ -12,6 +12,9 @@ const BACKEND_SUITES = [
 /** Suites about the GL backends alone. */
 const GL_SUITES = ['test/gl-output-textures.test.ts'];
 
+/** Whole objectives (the presets against their sources): on cpu and headlessgl; webasm runs the same kernels in the suites above. */
+const OBJECTIVE_SUITES = ['test/recipes.test.ts'];
+
 /**
  * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL
  * through headless-gl, which needs a display: `npm test` runs under `xvfb-run -a`). A suite
@@ -30,7 +33,7 @@ export default defineConfig({
       { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },
       {
         extends: true,
-        test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
+        test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES, ...OBJECTIVE_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
       },
     ],
   },
