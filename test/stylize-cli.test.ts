@@ -158,6 +158,49 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
     expect(readImage(out).width).toBe(32);
   });
 
+  describe('runs every preset end to end (a few iterations at 32 px)', () => {
+    // Budgets cut to keep the suite short; at 32 px the keras recipe's SGD (lr 100, tuned for
+    // 400 px high images) diverges at its third step, so it gets two.
+    const runs: Array<[string, string[], string]> = [
+      ['neural-style', ['--iterations', '2'], 'lbfgs'],
+      ['keras', ['--iterations', '2'], 'sgd'],
+      ['keras-lbfgs', ['--iterations', '2'], 'lbfgs'],
+      ['keras-lbfgs-book', ['--iterations', '1'], 'lbfgs'],
+      ['tf-adam', ['--iterations', '3'], 'adam'],
+    ];
+    for (const [preset, budget, optimizer] of runs) {
+      it(preset, async () => {
+        const out = join(dir, `preset-${preset}.png`);
+        const trace = join(dir, `preset-${preset}.json`);
+        const r = await stylize(['-o', out, '--size', '32', '--preset', preset, ...budget, '--seed', '5', '--print-every', '1', '--trace', trace]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain(`preset ${preset}, `);
+        expect(readImage(out).width).toBe(32);
+        const t = JSON.parse(readFileSync(trace, 'utf8'));
+        expect(t.optimizer).toBe(optimizer);
+        const iterations = Number(budget[1]);
+        expect(printedLosses(r.stderr).map((p) => p.i)).toEqual(Array.from({ length: iterations }, (_, k) => k + 1));
+        if (preset.startsWith('keras-lbfgs')) {
+          // Outer iterations of L-BFGS, each several evaluations: the trace has every evaluation.
+          expect(t.iterations.length).toBeGreaterThan(2 * iterations);
+          expect(r.stderr).toMatch(/evaluations in L-BFGS outer iterations on/);
+        } else {
+          expect(t.iterations).toHaveLength(iterations);
+        }
+      });
+    }
+  });
+
+  it('nst presets lists every preset with its source article', async () => {
+    const r = await runNst(['presets']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of ['neural-style', 'keras', 'keras-lbfgs', 'keras-lbfgs-book', 'tf-adam', 'pytorch-squeezenet']) {
+      expect(r.stdout).toMatch(new RegExp(`^${name}\n  from: `, 'm'));
+    }
+    expect(r.stdout).toMatch(/^keras\n  from: article 003 .*\n  sets: .*--optimizer sgd --learning-rate 100 --lr-decay-rate 0\.96 --lr-decay-steps 100/m);
+    expect(r.stdout).toMatch(/^pytorch-squeezenet\n.*\n  not yet: needs the SqueezeNet 1\.0 network, which is not built yet \(issue 12\)/m);
+  });
+
   describe('refuses bad input with one line and exit code 2, leaving no file', () => {
     const text = join(dir, 'notes.jpg');
     const truncated = join(dir, 'cut.jpg');
@@ -190,6 +233,11 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
       ['missing weights', () => ['stylize', CONTENT, STYLE, '--weights', join(dir, 'none.nstw')], /none\.nstw/],
       ['corrupt weights', () => ['stylize', CONTENT, STYLE, '--weights', corruptWeights], /corrupt\.nstw.*checksum/],
       ['image too small for relu5_1', () => ['stylize', CONTENT, STYLE, '--size', '20'], /too small for relu5_1/],
+      ['unknown preset', () => ['stylize', CONTENT, STYLE, '--preset', 'picasso'], /--preset: unknown preset 'picasso'/],
+      ['SqueezeNet preset before issue 12', () => ['stylize', CONTENT, STYLE, '--preset', 'pytorch-squeezenet'], /--preset pytorch-squeezenet: needs the SqueezeNet 1\.0 network.*issue 12/],
+      ['--tv-power with a squared TV', () => ['stylize', CONTENT, STYLE, '--tv-power', '2'], /--tv-power: only with --tv-norm pow; here --tv-norm is squared/],
+      ['decay rate above 1', () => ['stylize', CONTENT, STYLE, '--preset', 'keras', '--lr-decay-rate', '1.2'], /--lr-decay-rate: expected a number in \(0, 1\]/],
+      ['negative beta', () => ['stylize', CONTENT, STYLE, '--preset', 'tf-adam', '--adam-beta1', '-0.9'], /--adam-beta1: expected a number in \[0, 1\)/],
     ];
     for (const [name, args, message] of cases) {
       it(name, async () => {
