@@ -24,7 +24,16 @@ describe('README option defaults', () => {
     ['--style-layers', D.styleLayers.join(',')],
     ['--pooling', D.pooling],
     ['--optimizer', D.optimizer],
-    ['--learning-rate', `${D.learningRate.lbfgs} (L-BFGS), ${D.learningRate.adam} (Adam)`],
+    ['--learning-rate', `${D.learningRate.lbfgs} (L-BFGS), ${D.learningRate.adam} (Adam), ${D.learningRate.sgd} (SGD)`],
+    ['--style-resize', D.styleResize],
+    ['--content-loss', D.contentLoss],
+    ['--style-loss', D.styleLoss],
+    ['--gram-norm', D.gramNorm],
+    ['--style-weight-split', D.styleWeightSplit],
+    ['--tv-norm', D.tvNorm],
+    ['--tv-power', String(D.tvPower)],
+    ['--pixel-space', D.pixelSpace],
+    ['--adam-epsilon-form', D.adamEpsilonForm],
     ['--lbfgs-history', String(D.lbfgsHistory)],
     ['--line-search', D.lineSearch],
     ['--print-every', String(D.printEvery)],
@@ -37,6 +46,15 @@ describe('README option defaults', () => {
 
   it('--content-weight, --style-weight, --tv-weight', () => {
     expect(readmeDefault('--content-weight').split(', ').map(Number)).toEqual([D.contentWeight, D.styleWeight, D.tvWeight]);
+  });
+
+  it("--adam-beta1, --adam-beta2, --adam-epsilon", () => {
+    expect(readmeDefault('--adam-beta1').split(', ').map(Number)).toEqual([D.adamBeta1, D.adamBeta2, D.adamEpsilon]);
+  });
+
+  it('no learning-rate decay by default', () => {
+    expect(D.lrDecayRate).toBe(1);
+    expect(readmeDefault('--lr-decay-rate')).toBe('none');
   });
 
   it('states the random init spread of the defaults', () => {
