@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { fitLongestSide, readImage, resize, writeImageAtomic, type RgbImage } from '../src/image/index.js';
 import { parseStylizeConfig } from '../src/stylize/config.js';
 import { PRESETS } from '../src/stylize/presets.js';
-import { stylize } from '../src/stylize/run.js';
+import { DivergedError, stylize } from '../src/stylize/run.js';
 import type { TraceEntry } from '../src/stylize/trace.js';
 import { drawLossPlot, type Series } from './plot.js';
 import { blit, canvas, GREY, text, TEXT_HEIGHT, textWidth } from './raster.js';
@@ -66,11 +66,17 @@ async function runPreset(preset: string, opts: { size: number; evaluations: numb
   }
   const config = parseStylizeConfig(CONTENT, [STYLE], raw);
   const start = performance.now();
-  const summary = await stylize(config, { log: (line) => process.stderr.write(`${preset}: ${line}\n`), maxEvaluations: opts.evaluations });
+  try {
+    await stylize(config, { log: (line) => process.stderr.write(`${preset}: ${line}\n`), maxEvaluations: opts.evaluations });
+  } catch (e) {
+    // A recipe that diverges at this size is shown as it ended: its last good image, so labelled.
+    if (!(e instanceof DivergedError)) throw e;
+    note = 'DIVERGED';
+  }
   const seconds = (performance.now() - start) / 1000;
-  process.stderr.write(`${preset}: ${summary.evaluations} evaluations in ${seconds.toFixed(1)} s\n`);
   const entries = (JSON.parse(readFileSync(trace, 'utf8')) as { iterations: TraceEntry[] }).iterations;
-  return { preset, seconds, evaluations: summary.evaluations, note, trace: entries, image: readImage(output) };
+  process.stderr.write(`${preset}: ${entries.length} evaluations in ${seconds.toFixed(1)} s ${note}\n`);
+  return { preset, seconds, evaluations: entries.length, note, trace: entries, image: readImage(output) };
 }
 
 /** Scales `img` down (never up) to fit in w x h, aspect kept. */
