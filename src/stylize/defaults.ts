@@ -39,7 +39,7 @@ export const STYLIZE_DEFAULTS = {
   lbfgsHistory: 10,
   lineSearch: 'strong-wolfe',
   /**
-   * L-BFGS: first trial step (scaled by 1/|g|_1 on the first iteration); Adam: step size, as
+   * L-BFGS: trial step (scaled by 1/|g|_inf on the first iteration, 1/|g|_1 without line search); Adam: step size, as
    * neural-style's 1e1; SGD: step size (it depends on the loss's scale: the keras preset uses 100).
    */
   learningRate: { lbfgs: 1, adam: 10, sgd: 1 },

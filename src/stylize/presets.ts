@@ -78,7 +78,7 @@ export const PRESETS: readonly Preset[] = [
         '(article 004 uses 1e-4 with the L^1.25 form: preset keras-lbfgs-book)',
       "the article's Gram function wraps the features in K.variable, which would cut the style gradient; the intended formula is used",
       '20 outer iterations of fmin_l_bfgs_b(maxiter=5), clipping to [-128, 127] in the network\'s space after each, as the program; ' +
-        "L-BFGS's first step is this tool's (min(1, 1/|g|_1)), not scipy's 1/|g|_2, and its line search is strong Wolfe, not scipy's",
+        "L-BFGS's first trial step is this tool's (min(1, 1/|g|_inf)), not scipy's 1/|g|_2, and its line search is strong Wolfe, not scipy's",
       'the article fixes 600x800 px; here --size stays yours',
     ],
     options: {
