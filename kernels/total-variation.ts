@@ -1,6 +1,7 @@
 /**
- * Total variation of a C x H x W image in the three forms the recipes use, each as per-row
- * partial sums (finished by the reductions in reduce.ts) and an elementwise backward kernel.
+ * Total variation of a C x H x W image in the three forms the recipes use, as per-row partial
+ * sums (finished by the reductions in reduce.ts) and elementwise backward kernels: squared and
+ * abs share one pair of kernels (a term per neighbour difference), pow has its own.
  * Write v = x[c][y][x] and up, down, left, right for its neighbours in the same channel.
  *
  * squared (jcjohnson/neural-style), every pair of vertical and horizontal neighbours:
@@ -36,105 +37,88 @@ export interface TvConstants {
   width: number;
 }
 
+export interface NeighbourTvConstants extends TvConstants {
+  /** 1 for abs, 0 for squared. */
+  absolute: number;
+}
+
 export interface TvPowerConstants extends TvConstants {
   power: number;
 }
 
-export interface TvBackwardConstants extends TvConstants {
-  /** w times the constant factor of the form's derivative (2 for squared and pow, 1 for abs). */
+export interface NeighbourTvBackwardConstants extends NeighbourTvConstants {
+  /** w times the constant factor of the derivative: 2 w for squared (d(d^2) = 2 d), w for abs. */
   scale: number;
 }
 
-export interface TvPowerBackwardConstants extends TvBackwardConstants {
+export interface TvPowerBackwardConstants extends TvConstants {
+  /** 2 w. */
+  scale: number;
   power: number;
 }
 
-/** Output [C][H][1]: the squared differences that start in row y of channel z. */
-export function squaredTvRows(this: KernelThis<TvConstants>, image: Tensor3): number {
+/** The term of one neighbour difference d: d^2 (squared) or |d| (abs). */
+export function neighbourTerm(d: number, absolute: number): number {
+  let r = d * d;
+  if (absolute > 0) {
+    r = Math.abs(d);
+  }
+  return r;
+}
+
+/**
+ * Its derivative up to the factor in `scale`: d for squared, sign(d) for abs with sign(0) = 0
+ * (see the top of the file), written out because gpu.js has no Math.sign on every backend.
+ */
+export function neighbourSlope(d: number, absolute: number): number {
+  let r = d;
+  if (absolute > 0) {
+    r = 0;
+    if (d > 0) {
+      r = 1;
+    }
+    if (d < 0) {
+      r = -1;
+    }
+  }
+  return r;
+}
+
+/** squared and abs, output [C][H][1]: the terms of the differences that start in row y of channel z. */
+export function neighbourTvRows(this: KernelThis<NeighbourTvConstants>, image: Tensor3): number {
   const c = this.thread.z;
   const y = this.thread.y;
   let sum = 0;
   for (let x = 0; x < this.constants.width; x++) {
     const v = image[c][y][x];
     if (y + 1 < this.constants.height) {
-      const dy = image[c][y + 1][x] - v;
-      sum += dy * dy;
+      sum += neighbourTerm(image[c][y + 1][x] - v, this.constants.absolute);
     }
     if (x + 1 < this.constants.width) {
-      const dx = image[c][y][x + 1] - v;
-      sum += dx * dx;
+      sum += neighbourTerm(image[c][y][x + 1] - v, this.constants.absolute);
     }
   }
   return sum;
 }
 
-export function squaredTvBackward(this: KernelThis<TvBackwardConstants>, image: Tensor3): number {
+export function neighbourTvBackward(this: KernelThis<NeighbourTvBackwardConstants>, image: Tensor3): number {
   const c = this.thread.z;
   const y = this.thread.y;
   const x = this.thread.x;
+  const absolute = this.constants.absolute;
   const v = image[c][y][x];
   let g = 0;
   if (y > 0) {
-    g += v - image[c][y - 1][x];
+    g += neighbourSlope(v - image[c][y - 1][x], absolute);
   }
   if (y + 1 < this.constants.height) {
-    g -= image[c][y + 1][x] - v;
+    g -= neighbourSlope(image[c][y + 1][x] - v, absolute);
   }
   if (x > 0) {
-    g += v - image[c][y][x - 1];
+    g += neighbourSlope(v - image[c][y][x - 1], absolute);
   }
   if (x + 1 < this.constants.width) {
-    g -= image[c][y][x + 1] - v;
-  }
-  return g * this.constants.scale;
-}
-
-/** Output [C][H][1]: the absolute differences that start in row y of channel z. */
-export function absTvRows(this: KernelThis<TvConstants>, image: Tensor3): number {
-  const c = this.thread.z;
-  const y = this.thread.y;
-  let sum = 0;
-  for (let x = 0; x < this.constants.width; x++) {
-    const v = image[c][y][x];
-    if (y + 1 < this.constants.height) {
-      sum += Math.abs(image[c][y + 1][x] - v);
-    }
-    if (x + 1 < this.constants.width) {
-      sum += Math.abs(image[c][y][x + 1] - v);
-    }
-  }
-  return sum;
-}
-
-/** sign(d) with sign(0) = 0 (see the top of the file), written out: gpu.js has no Math.sign everywhere. */
-export function signOf(d: number): number {
-  let s = 0;
-  if (d > 0) {
-    s = 1;
-  }
-  if (d < 0) {
-    s = -1;
-  }
-  return s;
-}
-
-export function absTvBackward(this: KernelThis<TvBackwardConstants>, image: Tensor3): number {
-  const c = this.thread.z;
-  const y = this.thread.y;
-  const x = this.thread.x;
-  const v = image[c][y][x];
-  let g = 0;
-  if (y > 0) {
-    g += signOf(v - image[c][y - 1][x]);
-  }
-  if (y + 1 < this.constants.height) {
-    g -= signOf(image[c][y + 1][x] - v);
-  }
-  if (x > 0) {
-    g += signOf(v - image[c][y][x - 1]);
-  }
-  if (x + 1 < this.constants.width) {
-    g -= signOf(image[c][y][x + 1] - v);
+    g -= neighbourSlope(image[c][y][x + 1] - v, absolute);
   }
   return g * this.constants.scale;
 }

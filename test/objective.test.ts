@@ -12,6 +12,7 @@ import { DEFAULT_LOSS_FORMS } from '../src/stylize/defaults.js';
 import { vggForwardRef } from '../src/reference/vgg-reference.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { testBackend } from './backend-under-test.js';
+import { centralDifferenceError } from './helpers/finite-differences.js';
 import { randomVggWeights } from '../src/check/random-weights.js';
 
 const backend = testBackend();
@@ -93,19 +94,7 @@ describe(`style transfer objective on ${backend}`, () => {
   it('the image gradient matches finite differences of the float64 objective', () => {
     const gradient = new Float32Array(x0.length);
     objective.evaluate(x0, gradient);
-    const h = 1e-3;
-    const pixels = [0, 100, 377, 600, 1133];
-    let worst = 0;
-    let scale = 0;
-    for (const i of pixels) {
-      const plus = Float64Array.from(x0);
-      const minus = Float64Array.from(x0);
-      plus[i] += h;
-      minus[i] -= h;
-      const fd = (referenceLosses(plus).total - referenceLosses(minus).total) / (2 * h);
-      worst = Math.max(worst, Math.abs(gradient[i] - fd));
-      scale = Math.max(scale, Math.abs(fd));
-    }
+    const { worst, scale } = centralDifferenceError((x) => referenceLosses(x).total, x0, gradient, [0, 100, 377, 600, 1133], 1e-3);
     expect(scale).toBeGreaterThan(0);
     expect(worst / scale).toBeLessThan(2e-3);
   });

@@ -19,6 +19,7 @@ import { createRecipeObjective } from '../src/stylize/recipe-objective.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { testBackend } from './backend-under-test.js';
 import { REPO } from './helpers/cli.js';
+import { centralDifferenceError } from './helpers/finite-differences.js';
 
 const backend = testBackend();
 const inputs = recipeTestInputs();
@@ -101,17 +102,7 @@ describe(`presets against their sources on ${backend}`, () => {
         // A step well below the smallest non-zero neighbour difference (1 pixel level): ties stay ties.
         const h = config.pixelSpace === 'unit' ? 1e-3 / 255 : 1e-3;
         const pixels = [0, 23, 150, 401, 777, 1000, 1187];
-        let worst = 0;
-        let scale = 0;
-        for (const i of pixels) {
-          const plus = Float64Array.from(point);
-          const minus = Float64Array.from(point);
-          plus[i] += h;
-          minus[i] -= h;
-          const fd = (reference(plus).total - reference(minus).total) / (2 * h);
-          worst = Math.max(worst, Math.abs(gradient[i] - fd));
-          scale = Math.max(scale, Math.abs(fd));
-        }
+        const { worst, scale } = centralDifferenceError((v) => reference(v).total, point, gradient, pixels, h);
         expect(scale).toBeGreaterThan(0);
         expect(worst / scale).toBeLessThan(GRADIENT_TOLERANCE);
       });

@@ -1,13 +1,12 @@
 /** Shape bookkeeping around kernels/total-variation.ts: the three forms of the total variation term. */
 import {
-  absTvBackward,
-  absTvRows,
+  neighbourSlope,
+  neighbourTerm,
+  neighbourTvBackward,
+  neighbourTvRows,
   powerOf,
   powTvBackward,
   powTvRows,
-  signOf,
-  squaredTvBackward,
-  squaredTvRows,
 } from '../../kernels/total-variation.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -38,17 +37,18 @@ export function totalVariation(engine: Engine, image: Tensor, form: TvForm, weig
   const rowOutput: [number, number, number] = [c, height, 1];
   let rows: Tensor;
   let gradient: Tensor;
-  if (form.norm === 'squared') {
-    rows = engine.run({ fn: squaredTvRows, output: rowOutput, constants: size }, image);
-    gradient = engine.run({ fn: squaredTvBackward, output: image.shape, constants: { ...size, scale: 2 * weight } }, image);
-  } else if (form.norm === 'abs') {
-    rows = engine.run({ fn: absTvRows, output: rowOutput, constants: size }, image);
-    gradient = engine.run({ fn: absTvBackward, output: image.shape, constants: { ...size, scale: weight }, functions: [signOf] }, image);
-  } else {
+  if (form.norm === 'pow') {
     const power = form.power;
     rows = engine.run({ fn: powTvRows, output: rowOutput, constants: { ...size, power }, functions: [powerOf] }, image);
     gradient = engine.run(
       { fn: powTvBackward, output: image.shape, constants: { ...size, power, scale: 2 * weight }, functions: [powerOf] },
+      image,
+    );
+  } else {
+    const absolute = form.norm === 'abs' ? 1 : 0;
+    rows = engine.run({ fn: neighbourTvRows, output: rowOutput, constants: { ...size, absolute }, functions: [neighbourTerm] }, image);
+    gradient = engine.run(
+      { fn: neighbourTvBackward, output: image.shape, constants: { ...size, absolute, scale: absolute ? weight : 2 * weight }, functions: [neighbourSlope] },
       image,
     );
   }
