@@ -18,8 +18,9 @@
  *   input    [ceil(Cin/4)][H][W] of vec4: channels 4g..4g+3 of pixel (y, x) in one cell
  *   weights  [ceil(Cin/4)][taps][4 ceil(Cout/4)] of vec4: cell [g][tap][o] = w[o][4g..4g+3][tap]
  *   bias     [1][1][4 ceil(Cout/4)] scalars
- *   output   8 tensors [ceil(Cout/4)][H][ceil(W/8)] of vec4; tensor k holds pixel x = 8 bx + k
- *            (the kernel's own result is k = 0, the others leave through the kernel map).
+ *   output   8 tensors [ceil(Cout/4)][H][ceil(W/8)] of vec4, or [H][ceil(W/8)][ceil(Cout/4)]
+ *            (groupsFastest); tensor k holds pixel x = 8 bx + k (the kernel's own result is
+ *            k = 0, the others leave through the kernel map).
  * Padded channels hold zero weights, so they add nothing. Pixels outside the image read as 0
  * (zero padding); pixels past the right edge are computed and dropped by the unpacking.
  *
@@ -42,12 +43,26 @@ export interface ConvRow8Constants {
   width: number;
   /** 1: apply ReLU to the output; 0: plain convolution. */
   relu: number;
+  /**
+   * The order of the threads, which decides what runs together. 0: the output tensors are
+   * [ceil(Cout/4)][H][ceil(W/8)] (a block's 8 pixels along x, then rows, then channel groups).
+   * 1: they are [H][ceil(W/8)][ceil(Cout/4)], so that the threads that read the same input
+   * pixels (all output channel groups of one block) run side by side and find them in cache;
+   * on a large image the other order reads the whole input once per output channel group.
+   */
+  groupsFastest: number;
 }
 
+
 export function conv3x3Row8(this: KernelThis<ConvRow8Constants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3): Cell4 {
-  const x0 = this.thread.x * 8;
-  const y = this.thread.y;
-  const o = this.thread.z * 4;
+  let x0 = this.thread.x * 8;
+  let y = this.thread.y;
+  let o = this.thread.z * 4;
+  if (this.constants.groupsFastest === 1) {
+    x0 = this.thread.y * 8;
+    y = this.thread.z;
+    o = this.thread.x * 4;
+  }
   const h = this.constants.height;
   const w = this.constants.width;
   const b: Cell4 = [bias[0][0][o], bias[0][0][o + 1], bias[0][0][o + 2], bias[0][0][o + 3]];
@@ -139,9 +154,14 @@ export function conv3x3Row8(this: KernelThis<ConvRow8Constants>, input: PackedTe
 
 /** The 1x1 convolution on the same layouts (weights [ceil(Cin/4)][1][4 ceil(Cout/4)]). */
 export function conv1x1Row8(this: KernelThis<ConvRow8Constants>, input: PackedTensor3, weights: PackedTensor3, bias: Tensor3): Cell4 {
-  const x0 = this.thread.x * 8;
-  const y = this.thread.y;
-  const o = this.thread.z * 4;
+  let x0 = this.thread.x * 8;
+  let y = this.thread.y;
+  let o = this.thread.z * 4;
+  if (this.constants.groupsFastest === 1) {
+    x0 = this.thread.y * 8;
+    y = this.thread.z;
+    o = this.thread.x * 4;
+  }
   const w = this.constants.width;
   const b: Cell4 = [bias[0][0][o], bias[0][0][o + 1], bias[0][0][o + 2], bias[0][0][o + 3]];
   let s0 = b;

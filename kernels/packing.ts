@@ -26,10 +26,11 @@ export function packChannels(this: KernelThis<{ channels: number }>, input: Tens
 
 /**
  * Scalars [C][H][W] from the 8 outputs of a row-of-8 kernel (conv2d-blocked.ts): pixel (y, x)
- * is in output x mod 8 at column floor(x / 8), channel c in component c mod 4 of cell c / 4.
+ * is in output x mod 8 at block column floor(x / 8), channel c in component c mod 4 of group
+ * c / 4; the outputs are [group][y][block] or, with groupsFastest, [y][block][group].
  */
 export function unpackRow8(
-  this: KernelThis<object>,
+  this: KernelThis<{ groupsFastest: number }>,
   p0: PackedTensor3,
   p1: PackedTensor3,
   p2: PackedTensor3,
@@ -45,14 +46,23 @@ export function unpackRow8(
   const q = Math.floor(c / 4);
   const bx = Math.floor(x / 8);
   const j = x - bx * 8;
+  // cell [i0][i1][i2] of the outputs
+  let i0 = q;
+  let i1 = y;
+  let i2 = bx;
+  if (this.constants.groupsFastest === 1) {
+    i0 = y;
+    i1 = bx;
+    i2 = q;
+  }
   let v: Cell4 = [0, 0, 0, 0];
-  if (j === 0) v = p0[q][y][bx];
-  else if (j === 1) v = p1[q][y][bx];
-  else if (j === 2) v = p2[q][y][bx];
-  else if (j === 3) v = p3[q][y][bx];
-  else if (j === 4) v = p4[q][y][bx];
-  else if (j === 5) v = p5[q][y][bx];
-  else if (j === 6) v = p6[q][y][bx];
-  else v = p7[q][y][bx];
+  if (j === 0) v = p0[i0][i1][i2];
+  else if (j === 1) v = p1[i0][i1][i2];
+  else if (j === 2) v = p2[i0][i1][i2];
+  else if (j === 3) v = p3[i0][i1][i2];
+  else if (j === 4) v = p4[i0][i1][i2];
+  else if (j === 5) v = p5[i0][i1][i2];
+  else if (j === 6) v = p6[i0][i1][i2];
+  else v = p7[i0][i1][i2];
   return cellComponent(v, c - q * 4);
 }

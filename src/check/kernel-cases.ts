@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
-import type { Tiling } from '../ops/blocked.js';
+import type { ThreadOrder, Tiling } from '../ops/blocked.js';
 import { Conv3x3 } from '../ops/conv.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { weightedSquaredError, type LossTerm } from '../ops/loss.js';
@@ -98,16 +98,16 @@ function lossCase(
   };
 }
 
-function convCase(withRelu: boolean, tiling: Tiling): CaseFactory {
+function convCase(withRelu: boolean, tiling: Tiling, order: ThreadOrder = 'pixels-first'): CaseFactory {
   return (engine, rng, size) => {
     const { channels, outChannels } = size;
     const weights = rng.normals(outChannels * channels * 9, Math.sqrt(2 / (9 * channels)));
     const bias = rng.normals(outChannels, 0.1);
-    const conv = Conv3x3.upload(engine, weights, bias, outChannels, channels, tiling);
+    const conv = Conv3x3.upload(engine, weights, bias, outChannels, channels, tiling, order);
     const inputShape = shapeOf(size);
     return layerCase(
       engine,
-      convCaseName(withRelu, tiling),
+      convCaseName(withRelu, tiling, order),
       inputShape,
       (r) => r.normals(channels * size.height * size.width),
       (x) => conv3x3Ref({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), withRelu).data,
@@ -146,17 +146,17 @@ function poolCase(kind: PoolingKind): CaseFactory {
   };
 }
 
-function gramCase(tiling: Tiling): CaseFactory {
+function gramCase(tiling: Tiling, order: ThreadOrder = 'pixels-first'): CaseFactory {
   return (engine, _rng, size) => {
     const inputShape = shapeOf(size);
     return layerCase(
       engine,
-      tiledName('gram', tiling),
+      tiledName('gram', tiling, order),
       inputShape,
       (r) => r.normals(size.channels * size.height * size.width),
       (x) => gramRef({ shape: inputShape, data: x }).data,
       (x) => gram(engine, x, undefined, tiling),
-      (x, _output, g) => gramBackward(engine, g, x, undefined, tiling),
+      (x, _output, g) => gramBackward(engine, g, x, undefined, tiling, order),
     );
   };
 }
@@ -204,13 +204,17 @@ function tvCase(form: TvForm): CaseFactory {
 
 const tvCaseName = (form: TvForm) => `tv ${form.norm}`;
 
-/** The kernel's name in the check table: the blocked tiling is named, the direct one is the plain kernel. */
-function tiledName(kernel: string, tiling: Tiling): string {
-  return `${kernel}${tiling === 'blocked' ? ' blocked' : ''}`;
+/**
+ * The kernel's name in the check table: the direct tiling is the plain kernel; the blocked one
+ * is named, and so is its other thread order (pixels first is what small inputs get).
+ */
+function tiledName(kernel: string, tiling: Tiling, order: ThreadOrder = 'pixels-first'): string {
+  if (tiling === 'direct') return kernel;
+  return `${kernel} blocked${order === 'groups-first' ? ' groups-first' : ''}`;
 }
 
-function convCaseName(withRelu: boolean, tiling: Tiling): string {
-  return tiledName(withRelu ? 'conv3x3+relu' : 'conv3x3', tiling);
+function convCaseName(withRelu: boolean, tiling: Tiling, order?: ThreadOrder): string {
+  return tiledName(withRelu ? 'conv3x3+relu' : 'conv3x3', tiling, order);
 }
 
 interface KernelCase {
@@ -226,11 +230,14 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: convCaseName(true, 'direct'), make: convCase(true, 'direct') },
   { kernel: convCaseName(false, 'blocked'), make: convCase(false, 'blocked'), needsKernelMaps: true },
   { kernel: convCaseName(true, 'blocked'), make: convCase(true, 'blocked'), needsKernelMaps: true },
+  { kernel: convCaseName(false, 'blocked', 'groups-first'), make: convCase(false, 'blocked', 'groups-first'), needsKernelMaps: true },
+  { kernel: convCaseName(true, 'blocked', 'groups-first'), make: convCase(true, 'blocked', 'groups-first'), needsKernelMaps: true },
   { kernel: 'relu', make: reluCase },
   { kernel: 'maxpool2x2', make: poolCase('max') },
   { kernel: 'avgpool2x2', make: poolCase('avg') },
   { kernel: tiledName('gram', 'direct'), make: gramCase('direct') },
   { kernel: tiledName('gram', 'blocked'), make: gramCase('blocked'), needsKernelMaps: true },
+  { kernel: tiledName('gram', 'blocked', 'groups-first'), make: gramCase('blocked', 'groups-first'), needsKernelMaps: true },
   { kernel: 'mse', make: mseCase },
   ...(['squared', 'abs', 'pow'] as const).map((norm) => {
     const form: TvForm = norm === 'pow' ? { norm, power: TV_POWER } : { norm };

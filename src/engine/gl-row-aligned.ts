@@ -13,12 +13,15 @@
  *   1. gives the vec4 output of a single-output kernel, shape [D][H][W], a texture W wide and
  *      H D high, one tensor row per texture row, where that fits the device's maximum texture
  *      size. These are the packed tensors that the blocked kernels read many times over
- *      (activations, weights). The outputs of kernel maps keep gpu.js's square layout: they
- *      are the blocked kernels' partial results, read once each by an unpacking kernel, and
- *      the layout of what a kernel writes decides the order llvmpipe runs its threads in:
- *      measured on the row-of-8 convolution (min of 6, A/B in one process), square outputs
- *      were as fast or faster at every VGG19 shape, up to 1.6x at [512, 32, 32] (227 -> 137
- *      ms) where the row-aligned texture is 4 texels wide; and
+ *      (activations, weights). The outputs of kernel maps are the blocked kernels' partial
+ *      results, read once each by an unpacking kernel, but the layout of what a kernel writes
+ *      decides how llvmpipe runs its threads: by 64x64 tiles of the texture, one core each.
+ *      A row-aligned output 2 or 4 texels wide ([512, 16, 16] and [512, 32, 32] row-of-8 convs)
+ *      ran at half speed (227 vs 137 ms), and gpu.js's square texture of a small output is a
+ *      single tile, one core. So a kernel map's texture rows hold k tensor rows, k the least
+ *      that makes them at least MAP_TEXTURE_WIDTH wide: 4 tiles across. Objective evaluation
+ *      (min of 4, A/B in one process): 1350 -> 1010 ms at 128 px, 4064 -> 3887 ms at 256 px,
+ *      no change at 512 px; and
  *   2. in the shader's vec4 fetch, takes the direct path when the texture's width equals the
  *      tensor's width, and gpu.js's own arithmetic otherwise (scalar tensors, host inputs,
  *      kernel-map outputs, outputs too tall to align). Both paths compute the same texel, so
@@ -47,6 +50,9 @@ interface GlKernelClass {
   readonly fragmentShader: string;
   readonly features: { maxTextureSize: number };
 }
+
+/** The least width of a kernel map's output texture, in texels (see 1. above). */
+const MAP_TEXTURE_WIDTH = 256;
 
 /** gpu.js's vec4 fetch: index -> (index mod w, index div w), then the sampling call. */
 const GENERIC_FETCH =
@@ -81,9 +87,11 @@ export function rowAlignedKernelClass<K>(Kernel: K): K {
     validateSettings(args: IArguments): void {
       super.validateSettings(args);
       const [w, h, d] = this.output;
+      if (this.optimizeFloatMemory || !(d > 1)) return;
+      // k tensor rows per texture row: 1 for a single output, enough for MAP_TEXTURE_WIDTH for a map
+      const k = this.subKernels?.length ? Math.ceil(MAP_TEXTURE_WIDTH / w) : 1;
       const max = (this.constructor as GlKernelClass).features.maxTextureSize;
-      const singleOutput = !this.subKernels?.length;
-      if (singleOutput && !this.optimizeFloatMemory && d > 1 && h * d <= max) this.texSize = new Int32Array([w, h * d]);
+      if (w * k <= max && Math.ceil((h * d) / k) <= max) this.texSize = new Int32Array([w * k, Math.ceil((h * d) / k)]);
     }
 
     getFragmentShader(args: IArguments): string {

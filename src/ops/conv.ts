@@ -14,7 +14,7 @@ import { conv3x3BackwardInput as directBackwardKernel, conv3x3Forward as directF
 import { conv3x3Row8 } from '../../kernels/conv2d-blocked.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { blockedConvolution, defaultTiling, uploadBlockedWeights, type BlockedWeights, type Tiling } from './blocked.js';
+import { blockedConvolution, defaultTiling, uploadBlockedWeights, type BlockedWeights, type ThreadOrder, type Tiling } from './blocked.js';
 import { reluBackward } from './relu.js';
 
 export type ConvTiling = Tiling;
@@ -25,11 +25,13 @@ export class Conv3x3 {
     readonly inChannels: number,
     readonly outChannels: number,
     readonly tiling: ConvTiling,
+    /** blocked: the order of the kernel's threads (src/ops/blocked.ts). */
+    private readonly order: ThreadOrder,
     /** direct: [Cout][Cin][9] weights and [1][1][Cout] bias; blocked: forward and backward packs. */
     private readonly tensors: { direct: { weights: Tensor; bias: Tensor } } | { forward: BlockedWeights; backward: BlockedWeights },
   ) {}
 
-  /** Uploads weights [Cout][Cin][9] (OIHW flattened) and bias [Cout], laid out for `tiling`. */
+  /** Uploads weights [Cout][Cin][9] (OIHW flattened) and bias [Cout], laid out for `tiling`; `order` applies to blocked. */
   static upload(
     engine: Engine,
     weights: Float32Array,
@@ -37,10 +39,11 @@ export class Conv3x3 {
     outChannels: number,
     inChannels: number,
     tiling: ConvTiling = defaultTiling(engine),
+    order: ThreadOrder = 'auto',
   ): Conv3x3 {
     if (tiling === 'direct') {
       const direct = { weights: engine.uploadOnce(weights, [outChannels, inChannels, 9]), bias: engine.uploadOnce(bias, [1, 1, outChannels]) };
-      return new Conv3x3(engine, inChannels, outChannels, tiling, { direct });
+      return new Conv3x3(engine, inChannels, outChannels, tiling, order, { direct });
     }
     const blocked = (direction: 'forward' | 'backward', biasValues: Float32Array): BlockedWeights => {
       const { data, inputs, outputs } = arrangeForBlocked(weights, outChannels, inChannels, direction);
@@ -48,7 +51,7 @@ export class Conv3x3 {
     };
     const forward = blocked('forward', bias);
     const backward = blocked('backward', new Float32Array(0));
-    return new Conv3x3(engine, inChannels, outChannels, tiling, { forward, backward });
+    return new Conv3x3(engine, inChannels, outChannels, tiling, order, { forward, backward });
   }
 
   /** out = conv(x) + b, followed by ReLU when `relu` (the fused form VGG uses). */
@@ -68,7 +71,7 @@ export class Conv3x3 {
         bias,
       );
     }
-    return blockedConvolution(this.engine, conv3x3Row8, x, this.tensors.forward, relu, false);
+    return blockedConvolution(this.engine, conv3x3Row8, x, this.tensors.forward, relu, false, this.order);
   }
 
   /**
@@ -97,7 +100,7 @@ export class Conv3x3 {
         this.tensors.direct.weights,
       );
     } else {
-      gradInput = blockedConvolution(this.engine, conv3x3Row8, masked, this.tensors.backward, false, ownsMasked);
+      gradInput = blockedConvolution(this.engine, conv3x3Row8, masked, this.tensors.backward, false, ownsMasked, this.order);
     }
     if (ownsMasked) masked.release();
     return gradInput;

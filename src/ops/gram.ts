@@ -13,7 +13,7 @@ import {
 } from '../../kernels/gram.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { blockedConvolution, defaultTiling, groupsOf, packed, type Tiling } from './blocked.js';
+import { blockedConvolution, defaultTiling, groupsOf, packed, type ThreadOrder, type Tiling } from './blocked.js';
 
 /** The default normalisation of a Gram matrix, 1 / (C H W) (DESIGN.md section 1). */
 export function gramNorm(features: Tensor): number {
@@ -59,8 +59,15 @@ export function gram(engine: Engine, features: Tensor, norm = gramNorm(features)
   return g;
 }
 
-/** dL/dF = norm * (dG + dG^T) F, with the norm the forward pass used. */
-export function gramBackward(engine: Engine, gradGram: Tensor, features: Tensor, norm = gramNorm(features), tiling: Tiling = defaultTiling(engine)): Tensor {
+/** dL/dF = norm * (dG + dG^T) F, with the norm the forward pass used; `order` applies to blocked. */
+export function gramBackward(
+  engine: Engine,
+  gradGram: Tensor,
+  features: Tensor,
+  norm = gramNorm(features),
+  tiling: Tiling = defaultTiling(engine),
+  order: ThreadOrder = 'auto',
+): Tensor {
   const [channels, height, width] = features.shape;
   if (tiling === 'direct') {
     return engine.run({ fn: directBackwardKernel, output: features.shape, constants: { channels, height, width, norm } }, gradGram, features);
@@ -68,7 +75,7 @@ export function gramBackward(engine: Engine, gradGram: Tensor, features: Tensor,
   const padded = 4 * groupsOf(channels);
   const weights = engine.run({ fn: gramGradientCells, output: [groupsOf(channels), 1, padded], lanes: 4, constants: { channels, norm } }, gradGram);
   const bias = engine.upload(new Float32Array(padded), [1, 1, padded]);
-  const gradFeatures = blockedConvolution(engine, conv1x1Row8, features, { weights, bias, inChannels: channels, outChannels: channels }, false, false);
+  const gradFeatures = blockedConvolution(engine, conv1x1Row8, features, { weights, bias, inChannels: channels, outChannels: channels }, false, false, order);
   weights.release();
   bias.release();
   return gradFeatures;
