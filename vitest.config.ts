@@ -7,6 +7,7 @@ const BACKEND_SUITES = [
   'test/objective.test.ts',
   'test/normalize-gradients.test.ts',
   'test/vgg-forward-torch.test.ts',
+  'test/objective-torch.test.ts',
 ];
 
 /** Suites about the GL backends alone. */

@@ -77,25 +77,34 @@ def total_variation(x):
     return ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum() + ((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum()
 
 
-def time_evaluation(net, names, width, height, repeat):
-    """Median seconds of forward + loss + backward to the image, after one warm-up evaluation."""
-    wanted = set(STYLE_LAYERS) | {CONTENT_LAYER}
-    # Preprocessed-space images: 0..255 minus the mean, so roughly zero-centred with std ~50.
-    content = torch.randn(1, 3, height, width) * 50
-    style = torch.randn(1, 3, height, width) * 50
+def targets(net, names, content, style):
+    """The content layer's activation of `content` and the style layers' Grams of `style`."""
     with torch.no_grad():
         content_target = features(net, names, content, {CONTENT_LAYER})[CONTENT_LAYER]
         style_targets = {k: gram(v) for k, v in features(net, names, style, set(STYLE_LAYERS)).items()}
+    return content_target, style_targets
+
+
+def objective_terms(net, names, x, content_target, style_targets):
+    """(content, style, tv) at x as differentiable tensors: DESIGN.md section 1 with the defaults."""
+    f = features(net, names, x, set(STYLE_LAYERS) | {CONTENT_LAYER})
+    content = CONTENT_WEIGHT * torch.mean((f[CONTENT_LAYER] - content_target) ** 2)
+    style = sum(STYLE_WEIGHT * torch.mean((gram(f[layer]) - style_targets[layer]) ** 2) for layer in STYLE_LAYERS)
+    return content, style, TV_WEIGHT * total_variation(x)
+
+
+def time_evaluation(net, names, width, height, repeat):
+    """Median seconds of forward + loss + backward to the image, after one warm-up evaluation."""
+    # Preprocessed-space images: 0..255 minus the mean, so roughly zero-centred with std ~50.
+    content = torch.randn(1, 3, height, width) * 50
+    style = torch.randn(1, 3, height, width) * 50
+    content_target, style_targets = targets(net, names, content, style)
     x = content.clone().requires_grad_(True)
 
     def evaluate():
         x.grad = None
-        f = features(net, names, x, wanted)
-        loss = CONTENT_WEIGHT * torch.mean((f[CONTENT_LAYER] - content_target) ** 2)
-        for layer in STYLE_LAYERS:
-            loss = loss + STYLE_WEIGHT * torch.mean((gram(f[layer]) - style_targets[layer]) ** 2)
-        loss = loss + TV_WEIGHT * total_variation(x)
-        loss.backward()
+        content_loss, style_loss, tv_loss = objective_terms(net, names, x, content_target, style_targets)
+        (content_loss + style_loss + tv_loss).backward()
         return x.grad
 
     evaluate()
