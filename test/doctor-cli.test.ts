@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelCases } from '../src/check/kernel-cases.js';
 import { DOCTOR_SIZES } from '../src/check/run-checks.js';
 import { convertWeights } from '../src/weights/convert.js';
-import { runNst, tempDir } from './helpers/cli.js';
+import { injectFailures, runNst, tempDir } from './helpers/cli.js';
 import { fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
 
 describe('nst doctor', () => {
@@ -27,6 +27,34 @@ describe('nst doctor', () => {
       if (backend === 'headlessgl') expect(r.stdout).toMatch(/float textures +OES_texture_float: yes/);
     });
   }
+
+  /**
+   * A driver that cannot compile a kernel's shader, and one where gpu.js gives up on a kernel
+   * and falls back to its CPU version: each kernel's rows fail with the reason, the others
+   * still run and pass, and doctor exits 1 (test/helpers/inject-failures.mjs makes both happen).
+   * Caught (each tried, then reverted): without the per-check catch (src/check/run-checks.ts)
+   * doctor ended at the first failure with a stack trace and no table; without the fallback
+   * case of GlOutputTextures.destroyKernel (a CPU kernel's arguments have no destroy()) it
+   * printed the table, then a TypeError's stack trace.
+   */
+  it('reports a kernel that does not compile and one that falls back as FAIL rows, runs the rest, exits 1', async () => {
+    const r = await runNst(['doctor', '--backend', 'headlessgl'], {
+      cwd: dir,
+      env: { NST_WEIGHTS: '', ...injectFailures('compile-error:maxPoolBackward,fallback:avgPoolBackward') },
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    const rows = (kernel: string) => r.stdout.match(new RegExp(`^${kernel} +\\[.*$`, 'gm')) ?? [];
+    for (const row of rows('maxpool2x2')) expect(row).toMatch(/ - +- +- +FAIL: Error compiling fragment shader: /);
+    for (const row of rows('avgpool2x2')) expect(row).toMatch(/FAIL: kernel 'avgPoolBackward' ran on cpu instead of headlessgl: simulated/);
+    expect(rows('maxpool2x2')).toHaveLength(DOCTOR_SIZES.length);
+    expect(rows('avgpool2x2')).toHaveLength(DOCTOR_SIZES.length);
+    const cases = kernelCases(true);
+    for (const { kernel } of cases.filter((c) => !c.kernel.endsWith('pool2x2'))) {
+      for (const row of rows(kernel.replace('+', '\\+'))) expect(row, kernel).toMatch(/ pass$/);
+    }
+    expect(r.stdout).toContain(`${2 * DOCTOR_SIZES.length} of ${cases.length * DOCTOR_SIZES.length} checks FAILED on headlessgl`);
+  });
 
   describe('with a weights file', () => {
     const good = join(dir, 'tiny.nstw');

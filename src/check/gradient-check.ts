@@ -30,6 +30,8 @@ export interface CheckResult {
   gradientError: number;
   adjointError: number;
   passed: boolean;
+  /** Why the check could not run (a kernel that did not compile or fell back); the errors are then NaN. */
+  error?: string;
 }
 
 export const TOLERANCE = { forward: 1e-4, gradient: 1e-3, adjoint: 1e-3 } as const;

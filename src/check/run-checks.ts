@@ -1,6 +1,11 @@
-/** Runs every kernel's check at a set of sizes on one engine: what `nst doctor` and the bench report. */
+/**
+ * Runs every kernel's check at a set of sizes on one engine: what `nst doctor` and the bench
+ * report. A kernel that cannot run here (a shader that does not compile, a fallback to another
+ * backend, any error) is a failed check with its reason, not the end of the report: finding
+ * such kernels is what the report is for.
+ */
 import type { Engine } from '../engine/engine.js';
-import { checkCase, type CheckResult } from './gradient-check.js';
+import { checkCase, type CheckResult, type DifferentiableCase } from './gradient-check.js';
 import { kernelCases, type CaseSize } from './kernel-cases.js';
 import { Rng } from './random.js';
 
@@ -10,16 +15,26 @@ export const DOCTOR_SIZES: readonly CaseSize[] = [
   { channels: 32, height: 6, width: 5, outChannels: 16 },
 ];
 
+/** The first line of what was thrown. */
+function reasonOf(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0].trim();
+}
+
 export function runKernelChecks(engine: Engine, sizes: readonly CaseSize[], seed = 2024): CheckResult[] {
   const rng = new Rng(seed);
   const results: CheckResult[] = [];
-  for (const { make } of kernelCases(engine.kernelMaps)) {
+  for (const { kernel, make } of kernelCases(engine.kernelMaps)) {
     for (const size of sizes) {
-      const c = make(engine, rng, size);
+      let c: DifferentiableCase | null = null;
       try {
+        c = make(engine, rng, size);
         results.push(checkCase(engine, c, rng));
+      } catch (e) {
+        const shape = [size.channels, size.height, size.width] as const;
+        results.push({ kernel, shape, forwardError: NaN, gradientError: NaN, adjointError: NaN, passed: false, error: reasonOf(e) });
       } finally {
-        c.dispose();
+        c?.dispose();
       }
     }
   }

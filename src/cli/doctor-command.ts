@@ -1,11 +1,14 @@
 /**
  * `nst doctor`: what a user runs first on a new machine. Reports the backend that actually
  * ran, the device and the weights file, then runs every kernel's gradient check on the device.
- * Exit 0 only if all pass (a missing weights file is reported, not failed: the device is fine).
+ * A kernel that does not compile or falls back to another backend is a FAIL row with its
+ * reason. Exit 0 only if all pass (a missing weights file is reported, not failed: the device
+ * is fine).
  */
 import type { Command } from 'commander';
 import { Engine } from '../engine/engine.js';
 import { resolveBackendRequest } from '../engine/backend.js';
+import { asBackendFailure } from '../engine/backend-failure.js';
 import { describeDevice, type DeviceInfo } from '../engine/device-info.js';
 import { TOLERANCE, type CheckResult } from '../check/gradient-check.js';
 import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
@@ -19,8 +22,10 @@ export const EXIT_CHECK_FAILED = 1;
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
+const backendLine = (backend: string, requested: string) => `backend          ${backend} (requested: ${requested})`;
+
 function deviceLines(info: DeviceInfo, requested: string): string[] {
-  const lines = [`backend          ${info.backend} (requested: ${requested})`, `display          ${describeDisplay()}`];
+  const lines = [backendLine(info.backend, requested), `display          ${describeDisplay()}`];
   if (info.webgl) {
     const w = info.webgl;
     lines.push(`webgl            ${w.version}, renderer ${w.renderer}`);
@@ -31,6 +36,18 @@ function deviceLines(info: DeviceInfo, requested: string): string[] {
   const precision = info.mantissaBits >= 23 ? 'float32' : info.mantissaBits >= 10 ? 'REDUCED (half-like)' : 'BROKEN';
   lines.push(`precision        ${precision}: ${info.mantissaBits} mantissa bits measured on the device`);
   return lines;
+}
+
+/** The device report, and whether its precision is float32; a device that cannot run the measurement fails. */
+function deviceReport(engine: Engine, requested: string): { lines: string[]; ok: boolean } {
+  try {
+    const info = describeDevice(engine);
+    return { lines: deviceLines(info, requested), ok: info.mantissaBits >= 23 };
+  } catch (e) {
+    const failure = asBackendFailure(e);
+    if (!failure) throw e;
+    return { lines: [backendLine(engine.backend, requested), `display          ${describeDisplay()}`, `precision        FAILED: ${failure.reason}`], ok: false };
+  }
 }
 
 /** The weights file stylize would use, fully verified (magic, version, checksum, every shape). */
@@ -59,10 +76,9 @@ export function checkTable(results: readonly CheckResult[]): string[] {
   const rows = results.map((r) => [
     r.kernel,
     `[${r.shape.join(',')}]`,
-    fmt(r.forwardError),
-    fmt(r.gradientError),
-    fmt(r.adjointError),
-    r.passed ? 'pass' : 'FAIL',
+    // a check that could not run has no errors to show
+    ...(r.error ? ['-', '-', '-'] : [fmt(r.forwardError), fmt(r.gradientError), fmt(r.adjointError)]),
+    r.passed ? 'pass' : r.error ? `FAIL: ${r.error}` : 'FAIL',
   ]);
   const header = ['kernel', 'input', 'vs reference', 'vs finite diff', 'adjoint', 'result'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -81,10 +97,10 @@ export function registerDoctor(program: Command): void {
       const engine = Engine.create(requested);
       try {
         const results = runKernelChecks(engine, DOCTOR_SIZES);
-        const info = describeDevice(engine);
+        const device = deviceReport(engine, requested);
         const weights = weightsLine(opts.weights);
         const out = [
-          ...deviceLines(info, requested),
+          ...device.lines,
           weights.line,
           '',
           `max relative errors (limits: reference ${TOLERANCE.forward}, finite differences ${TOLERANCE.gradient}, adjoint ${TOLERANCE.adjoint})`,
@@ -94,7 +110,7 @@ export function registerDoctor(program: Command): void {
         const failed = results.filter((r) => !r.passed).length;
         out.push(failed === 0 ? `all ${results.length} checks passed on ${engine.backend}` : `${failed} of ${results.length} checks FAILED on ${engine.backend}`);
         process.stdout.write(out.join('\n') + '\n');
-        if (failed > 0 || info.mantissaBits < 23 || !weights.ok) process.exitCode = EXIT_CHECK_FAILED;
+        if (failed > 0 || !device.ok || !weights.ok) process.exitCode = EXIT_CHECK_FAILED;
       } finally {
         engine.destroy();
       }

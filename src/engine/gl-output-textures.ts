@@ -35,7 +35,7 @@ interface GlKernel {
   precision: string;
   /** Every texture the kernel created and has not deleted; its destroy() deletes them all. */
   textureCache: WebGLTexture[];
-  kernelArguments: Array<{ destroy(): void }> | undefined;
+  kernelArguments: Array<{ destroy?(): void }> | undefined;
   buffer: WebGLBuffer | null;
   TextureConstructor: new (settings: object) => GlTexture;
   getInternalFormat(): number;
@@ -159,7 +159,8 @@ export class GlOutputTextures {
    */
   destroyKernel(kernel: object): void {
     const k = kernel as GlKernel;
-    for (const argument of k.kernelArguments ?? []) argument.destroy();
+    // A kernel that gpu.js replaced by its CPU fallback has arguments without destroy().
+    for (const argument of k.kernelArguments ?? []) argument.destroy?.();
     k.kernelArguments = [];
     k.buffer = null;
     const context = k.context;

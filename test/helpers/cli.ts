@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
@@ -45,4 +46,13 @@ export function runNst(args: string[], options: CliOptions = {}): Promise<CliRes
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'nst-test-'));
+}
+
+/**
+ * Environment for runNst that makes the child meet backend failures, as a faulty device
+ * would cause them (test/helpers/inject-failures.mjs says which: e.g. 'fallback:gramBackward').
+ */
+export function injectFailures(spec: string): Record<string, string> {
+  const preload = pathToFileURL(join(REPO, 'test/helpers/inject-failures.mjs')).href;
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim(), NST_INJECT_FAILURE: spec };
 }
