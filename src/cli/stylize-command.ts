@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { STYLIZE_DEFAULTS as D } from '../stylize/defaults.js';
 import { parseStylizeConfig, type RawStylizeOptions } from '../stylize/config.js';
+import { describeStopReason } from '../optim/index.js';
 import { PRESET_NAMES } from '../stylize/presets.js';
-import { DivergedError, stylize } from '../stylize/run.js';
+import { RunFailedError, stylize } from '../stylize/run.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), once the image has been saved. */
 const EXIT_INTERRUPTED = 130;
-/** Exit code when the optimisation diverged (NaN or infinite loss). */
-const EXIT_DIVERGED = 1;
+/** Exit code when the run failed for a reason that is not the user's input (NaN loss, backend failure). */
+const EXIT_RUN_FAILED = 1;
 
 export function registerStylize(program: Command): void {
   program
@@ -63,19 +64,23 @@ export function registerStylize(program: Command): void {
     .option('--weights <file>', 'weights file (default: NST_WEIGHTS, ./weights/vgg19.nstw, then the user cache)')
     .action(async (content: string, styles: string[], raw: RawStylizeOptions) => {
       const config = parseStylizeConfig(content, styles, raw);
+      if (config.normalizeGradients && config.optimizer === 'lbfgs' && raw.lineSearch === undefined) {
+        process.stderr.write('nst: note: --normalize-gradients: L-BFGS runs without line search (fixed steps of --learning-rate, as in neural-style)\n');
+      }
       try {
         const summary = await stylize(config);
         const l = summary.losses;
         const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'evaluations in L-BFGS outer iterations' : 'iterations';
         process.stderr.write(
           `wrote ${config.output} (${summary.size.join('x')}, ${summary.evaluations} ${counted} on ${summary.backend} in ${summary.seconds.toFixed(1)} s; ` +
-            `loss ${l.total.toExponential(3)}: content ${l.content.toExponential(3)}, style ${l.style.toExponential(3)}, tv ${l.tv.toExponential(3)})\n`,
+            `loss ${l.total.toExponential(3)}: content ${l.content.toExponential(3)}, style ${l.style.toExponential(3)}, tv ${l.tv.toExponential(3)}); ` +
+            `stopped: ${describeStopReason(summary.reason)}\n`,
         );
         if (summary.interrupted) process.exitCode = EXIT_INTERRUPTED;
       } catch (e) {
-        if (!(e instanceof DivergedError)) throw e;
+        if (!(e instanceof RunFailedError)) throw e;
         process.stderr.write(`nst: ${e.message}\n`);
-        process.exitCode = EXIT_DIVERGED;
+        process.exitCode = EXIT_RUN_FAILED;
       }
     });
 }

@@ -9,6 +9,7 @@ export { lbfgsRounds, type LbfgsRoundsOptions } from './lbfgs-rounds.js';
 export { adam, type AdamEpsilonForm, type AdamOptions } from './adam.js';
 export { sgd, type SgdOptions } from './sgd.js';
 export { exponentialDecay, type ExponentialDecay, type LearningRate } from './schedule.js';
+export { describeStopReason } from './stop-reasons.js';
 export {
   cubicMinimizer,
   strongWolfeLineSearch,

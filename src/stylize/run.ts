@@ -3,13 +3,16 @@
  * before the long part (outputs writable, images readable, memory enough, weights present),
  * then optimise, reporting progress, writing the trace and checkpoints as it goes, and save
  * the best image. Ctrl-C stops after the current evaluation and saves what there is; a NaN
- * or infinite loss stops the run and keeps the last good image.
+ * or infinite loss, or a backend that fails (a fallback, a shader, a texture limit), stops the
+ * run and keeps the best image so far. A trace or checkpoint that cannot be written is
+ * reported once and the run goes on: the image is what the user waits for.
  */
 import os from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
-import { resolveBackendRequest } from '../engine/backend.js';
+import { resolveBackendRequest, type BackendName } from '../engine/backend.js';
+import { asBackendFailure, muteFallbackWarnings, type BackendFailure } from '../engine/backend-failure.js';
 import { checkWritable, fromNetworkInput, transferLuminance, writeImageAtomic, type RgbImage } from '../image/index.js';
 import { StyleTransferObjective } from '../loss/objective.js';
 import type { StopReason } from '../optim/index.js';
@@ -37,8 +40,11 @@ export interface RunSummary {
   interrupted: boolean;
 }
 
-/** The loss became NaN or infinite: not the user's input, so not exit code 2. */
-export class DivergedError extends Error {}
+/** The run stopped for a reason that is not the user's input (a NaN loss, a backend failure): exit code 1, not 2. */
+export class RunFailedError extends Error {}
+
+/** The loss became NaN or infinite. */
+export class DivergedError extends RunFailedError {}
 
 /** out.png -> out_N.png, beside it. */
 export function checkpointPath(output: string, iteration: number): string {
@@ -63,6 +69,35 @@ function checkMemory(config: StylizeConfig, plan: InputPlan): void {
         `use a smaller --size (memory grows with its square)${config.optimizer === 'lbfgs' ? ', a smaller --lbfgs-history or --optimizer adam' : ''}`,
     );
   }
+}
+
+/** The other backends that run in Node, for advice. */
+function otherBackends(backend: BackendName): string {
+  return (['headlessgl', 'webasm', 'cpu'] as const).filter((b) => b !== backend).join(' or ');
+}
+
+function backendFailureMessage(backend: BackendName, failure: BackendFailure, kept: string): string {
+  const advice = failure.textureLimit
+    ? `use a smaller --size, or --backend ${otherBackends(backend)}`
+    : `try --backend ${otherBackends(backend)}; \`nst doctor --backend ${backend}\` shows which kernels fail here`;
+  return `the ${backend} backend failed: ${failure.reason}; ${kept}; ${advice}`;
+}
+
+/**
+ * A write beside the run (trace, checkpoint) whose failure must not end it. The first failure
+ * is reported; later ones, most likely the same, are not, though each write is tried again.
+ */
+function sideWrite(log: (line: string) => void): (write: () => void) => void {
+  let warned = false;
+  return (write) => {
+    try {
+      write();
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      if (!warned) log(`nst: warning: ${e.message}; the run goes on (further failures of this write are not reported)`);
+      warned = true;
+    }
+  };
 }
 
 export interface RunHooks {
@@ -95,12 +130,18 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
 
   let net: Vgg19 | null = null;
   let objective: StyleTransferObjective | null = null;
+  let progress: Progress | null = null;
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
     log('\ninterrupted: finishing the current iteration and saving the image');
   };
+  // The lowest-loss point evaluated, kept here too: a backend failure ends the optimiser with
+  // an exception, and the image so far must still be saved.
+  const bestX = new Float32Array(inputs.initial.length);
+  let best = { losses: { content: NaN, style: NaN, tv: NaN, total: Infinity }, evaluation: 0 };
   process.on('SIGINT', onSigint);
+  const unmuteFallbackWarnings = muteFallbackWarnings();
   try {
     net = new Vgg19(engine, weights.convs, config.pooling, deepestLossLayer(config));
     weights = null;
@@ -113,21 +154,25 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: engine.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
       : null;
-    const progress = new Progress(config.iterations, config.printEvery, hooks.progressStream);
+    const writeTrace = sideWrite(log);
+    const writeCheckpoint = sideWrite(log);
+    const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream));
     const start = performance.now();
-    let best = { content: NaN, style: NaN, tv: NaN, total: Infinity };
-    const onEvaluation = async ({ evaluation }: { evaluation: number }) => {
+    const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
       const losses = objectiveRef.last;
-      if (losses.total < best.total) best = losses;
-      trace?.add({ i: evaluation, ...losses, ms: Math.round(performance.now() - start) });
+      if (losses.total < best.losses.total) {
+        best = { losses, evaluation };
+        bestX.set(x);
+      }
+      if (trace) writeTrace(() => trace.add({ i: evaluation, ...losses, ms: Math.round(performance.now() - start) }));
       // Let a pending SIGINT reach its handler: evaluations are synchronous.
       await new Promise((resolve) => setImmediate(resolve));
       return interrupted || evaluation >= (hooks.maxEvaluations ?? Infinity) ? ('stop' as const) : undefined;
     };
     const onIteration = (iteration: number, x: Float32Array) => {
-      progress.update(iteration, objectiveRef.last);
+      progressRef.update(iteration, objectiveRef.last);
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) {
-        save(checkpointPath(config.output, iteration), x);
+        writeCheckpoint(() => save(checkpointPath(config.output, iteration), x));
       }
     };
     const result = await optimize(config, recipe.f, pixels.fromNetwork(inputs.initial), { onEvaluation, onIteration });
@@ -146,11 +191,19 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       size: [width, height],
       evaluations: result.evaluations,
       reason: result.reason,
-      losses: best,
+      losses: best.losses,
       seconds: (performance.now() - start) / 1000,
       interrupted,
     };
+  } catch (e) {
+    const failure = asBackendFailure(e);
+    if (!failure) throw e;
+    progress?.finish();
+    const kept = best.evaluation > 0 ? `kept the best image so far (iteration ${best.evaluation}) in ${config.output}` : 'no image written';
+    if (best.evaluation > 0) save(config.output, bestX);
+    throw new RunFailedError(backendFailureMessage(engine.backend, failure, kept));
   } finally {
+    unmuteFallbackWarnings();
     process.off('SIGINT', onSigint);
     objective?.dispose();
     net?.dispose();
