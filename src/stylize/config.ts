@@ -148,6 +148,23 @@ function choice<T extends string>(option: string, raw: string | undefined, fallb
   return raw as T;
 }
 
+/**
+ * --normalize-gradients rescales each layer's gradient, so L-BFGS's line search would test
+ * true loss values against slopes that are not the loss's: the Wolfe conditions lose their
+ * meaning. neural-style runs L-BFGS without line search; so does this, unless a line search
+ * is asked for explicitly, which is refused.
+ */
+function chooseLineSearch(raw: RawStylizeOptions, optimizer: OptimizerName): 'strong-wolfe' | 'none' {
+  const lineSearch = choice('--line-search', raw.lineSearch, D.lineSearch, ['strong-wolfe', 'none'] as const);
+  if (!raw.normalizeGradients || optimizer !== 'lbfgs') return lineSearch;
+  if (raw.lineSearch === 'strong-wolfe') {
+    throw new UserError(
+      "--line-search strong-wolfe: not with --normalize-gradients, whose rescaled gradients are not the loss's slopes that the line search tests; use --line-search none (the default then, as in neural-style)",
+    );
+  }
+  return 'none';
+}
+
 /** Sizes beyond this are refused outright; the memory estimate refuses smaller ones that do not fit. */
 export const MAX_SIZE = 8192;
 
@@ -233,7 +250,7 @@ function optimizerSettings(applied: PresetApplied) {
       epsilonForm: choice('--adam-epsilon-form', raw.adamEpsilonForm, D.adamEpsilonForm, ['pytorch', 'keras'] as const),
     },
     lbfgsHistory: positiveInteger('--lbfgs-history', raw.lbfgsHistory, D.lbfgsHistory),
-    lineSearch: choice('--line-search', raw.lineSearch, D.lineSearch, ['strong-wolfe', 'none'] as const),
+    lineSearch: chooseLineSearch(raw, optimizer),
     lbfgsRounds,
     clip,
   };
