@@ -99,7 +99,9 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
     expect(c.totals).not.toEqual(a.totals);
   });
 
-  it('blends two styles, keeps the original colours, with avg pooling, Adam and normalised gradients', async () => {
+  // Blend weights, avg pooling, Adam and normalised gradients each have a test of their own
+  // (stylize-options.test.ts): here they only come along, on headlessgl at a real size.
+  it('--original-colors keeps the content chroma (with two styles, avg pooling, Adam, normalised gradients)', async () => {
     const out = join(dir, 'options.png');
     const second = join(IMAGES, 'the_scream.jpg');
     const r = await runNst(
@@ -146,6 +148,7 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
     expect(sent).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('interrupted');
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^wrote .*; stopped: interrupted$/);
     expect(readImage(out).width).toBe(32);
   });
 
