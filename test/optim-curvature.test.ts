@@ -12,6 +12,7 @@
  * and rejected-pair tests); a pair without positive curvature recorded (add returns true).
  */
 import { describe, expect, it } from 'vitest';
+import { relativeMaxError } from '../src/check/gradient-check.js';
 import { Rng } from '../src/check/random.js';
 import { CurvatureHistory } from '../src/optim/curvature-history.js';
 
@@ -91,16 +92,6 @@ function direction(history: CurvatureHistory, g: ArrayLike<number>): Float32Arra
   return out;
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return worst / scale;
-}
-
 /** float32 storage of q between the recursion's steps; measured worst 1e-7. */
 const TOLERANCE = 1e-5;
 
@@ -113,7 +104,7 @@ describe('CurvatureHistory.computeDirection against the dense BFGS inverse Hessi
     const history = new CurvatureHistory(5, N);
     for (const p of pairs) expect(add(history, p)).toBe(true);
     const expected = multiply(denseInverseHessian(pairs), g).map((v) => -v);
-    expect(relativeError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
+    expect(relativeMaxError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
   });
 
   it('after wrapping around: only the newest `capacity` pairs count, oldest first', () => {
@@ -121,9 +112,9 @@ describe('CurvatureHistory.computeDirection against the dense BFGS inverse Hessi
     const history = new CurvatureHistory(3, N);
     for (const p of pairs) expect(add(history, p)).toBe(true);
     const expected = multiply(denseInverseHessian(pairs.slice(-3)), g).map((v) => -v);
-    expect(relativeError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
+    expect(relativeMaxError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
     // all 7 would give another matrix: the test can tell them apart
-    expect(relativeError(multiply(denseInverseHessian(pairs), g), expected.map((v) => -v))).toBeGreaterThan(1e-2);
+    expect(relativeMaxError(multiply(denseInverseHessian(pairs), g), expected.map((v) => -v))).toBeGreaterThan(1e-2);
   });
 
   it('skips pairs without positive curvature, and keeps the others in order', () => {
@@ -139,7 +130,7 @@ describe('CurvatureHistory.computeDirection against the dense BFGS inverse Hessi
       if (k === 3) expect(add(history, orthogonal)).toBe(false);
     }
     const expected = multiply(denseInverseHessian(accepted.slice(-4)), g).map((v) => -v);
-    expect(relativeError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
+    expect(relativeMaxError(direction(history, g), expected)).toBeLessThan(TOLERANCE);
   });
 
   it('satisfies the secant equation H y = s for the newest pair', () => {
@@ -147,7 +138,7 @@ describe('CurvatureHistory.computeDirection against the dense BFGS inverse Hessi
     const history = new CurvatureHistory(4, N);
     for (const p of pairs) add(history, p);
     const newest = pairs[pairs.length - 1];
-    expect(relativeError(direction(history, newest.y), Float32Array.from(newest.s, (v) => -v))).toBeLessThan(TOLERANCE);
+    expect(relativeMaxError(direction(history, newest.y), Float32Array.from(newest.s, (v) => -v))).toBeLessThan(TOLERANCE);
   });
 
   it('is steepest descent, -g, when empty or cleared', () => {

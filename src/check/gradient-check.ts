@@ -51,7 +51,8 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-function relativeMaxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+/** max |actual - expected| / max |expected|. */
+export function relativeMaxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) return Infinity;
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
