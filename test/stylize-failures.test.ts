@@ -55,10 +55,10 @@ describe.skipIf(!hasBundle)('nst stylize failures that are not the input', () =>
   });
 
   it('a kernel gpu.js falls back on: one line naming it, with advice, exit 1, no image', async () => {
-    const { out, run } = stylize('fallback', ['--backend', 'headlessgl', '--iterations', '3'], { env: injectFailures('fallback:gramBackward') });
+    const { out, run } = stylize('fallback', ['--backend', 'headlessgl', '--iterations', '3'], { env: injectFailures('fallback:totalVariationBackward') });
     expectOneErrorLine(
       await run,
-      /^nst: the headlessgl backend failed: kernel 'gramBackward' ran on cpu instead of headlessgl: simulated: .*; no image written; try --backend webasm or cpu; `nst doctor --backend headlessgl` shows which kernels fail here$/,
+      /^nst: the headlessgl backend failed: kernel 'totalVariationBackward' ran on cpu instead of headlessgl: simulated: .*; no image written; try --backend webasm or cpu; `nst doctor --backend headlessgl` shows which kernels fail here$/,
     );
     expect(existsSync(out)).toBe(false);
   });
