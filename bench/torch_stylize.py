@@ -3,7 +3,7 @@
 The objective is `nst stylize`'s with its defaults (DESIGN.md section 1; bench/torch_objective.py
 has the same terms): content relu4_2, style relu1_1 relu2_1 relu3_1 relu4_1 relu5_1, weights
 5 / 100 / 1e-3, Gram matrices / (C H W), max pooling, on the real VGG19 weights of
-../shared/weights/vgg19-uint8 (dequantised here with numpy as the project's importer does).
+../shared/weights/vgg19-uint8 (dequantised by scripts/vgg19_torch.py, as for the test fixtures).
 The images are decoded and resized by the project itself (dumped through node, so both sides
 optimise the very same floats): the content scaled to a longest side of --size, the style to
 --size as well (style scale 1), init from the content.
@@ -30,12 +30,11 @@ import time
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_objective import (  # noqa: E402  (the same network and loss terms as the timing benchmark)
-    CONTENT_LAYER, CONTENT_WEIGHT, STYLE_LAYERS, STYLE_WEIGHT, TV_WEIGHT, build_vgg, features, gram, total_variation,
-)
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, '..', 'scripts')]
+from torch_objective import build_vgg, objective_terms, targets  # noqa: E402  (the same network and loss terms as the timing benchmark)
+from vgg19_torch import load_real_weights  # noqa: E402  (the weights as the fixture generators load them)
 
-BUNDLE = '../shared/weights/vgg19-uint8'
 IMAGES = '../shared/images'
 
 # Decodes, scales (longest side) and preprocesses an image with the project's own code.
@@ -60,37 +59,13 @@ def network_input(path, longest=0, size=None):
     return torch.from_numpy(np.frombuffer(data, dtype=np.float32).reshape(1, 3, h, w).copy())
 
 
-def load_bundle_weights(net):
-    """The real VGG19 weights, from the uint8 bundle (kernels stored [kx][ky][cin][cout])."""
-    with open(os.path.join(BUNDLE, 'manifest.json')) as f:
-        manifest = json.load(f)
-    convs = [m for m in net if isinstance(m, torch.nn.Conv2d)]
-    names = [f'conv{b}_{i}' for b, n in [(1, 2), (2, 2), (3, 4), (4, 4), (5, 1)] for i in range(1, n + 1)]
-
-    def tensor(name, kind):
-        entry = manifest['weights'][f'{name}/{kind}']
-        q = np.fromfile(os.path.join(BUNDLE, entry['filename']), dtype=np.uint8).astype(np.float64)
-        quant = entry['quantization']
-        return (q * quant['scale'] + quant['min_value']).reshape(entry['shape'])
-
-    for conv, name in zip(convs, names):
-        conv.weight.copy_(torch.tensor(tensor(name, 'kernel').transpose(3, 2, 1, 0), dtype=torch.float32))
-        conv.bias.copy_(torch.tensor(tensor(name, 'bias'), dtype=torch.float32))
-
-
 class Objective:
     def __init__(self, net, names, content, style):
         self.net, self.names = net, names
-        with torch.no_grad():
-            self.content_target = features(net, names, content, {CONTENT_LAYER})[CONTENT_LAYER]
-            self.style_targets = {k: gram(v) for k, v in features(net, names, style, set(STYLE_LAYERS)).items()}
+        self.content_target, self.style_targets = targets(net, names, content, style)
 
     def terms(self, x):
-        f = features(self.net, self.names, x, set(STYLE_LAYERS) | {CONTENT_LAYER})
-        content = CONTENT_WEIGHT * torch.mean((f[CONTENT_LAYER] - self.content_target) ** 2)
-        style = sum(STYLE_WEIGHT * torch.mean((gram(f[layer]) - self.style_targets[layer]) ** 2) for layer in STYLE_LAYERS)
-        tv = TV_WEIGHT * total_variation(x)
-        return content, style, tv
+        return objective_terms(self.net, self.names, x, self.content_target, self.style_targets)
 
     def report(self, x):
         with torch.no_grad():
@@ -131,8 +106,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     net, names = build_vgg()
-    with torch.no_grad():
-        load_bundle_weights(net)
+    load_real_weights(net)
     content = network_input(args.content, args.size)
     style = network_input(args.style, args.size)
     objective = Objective(net, names, content, style)

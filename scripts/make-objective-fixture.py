@@ -20,9 +20,8 @@ import os
 import sys
 
 import torch
-from torch import nn
 
-from vgg19_torch import load_conv, network_input, read_manifest, sample_indices
+from vgg19_torch import load_real_weights, network_input, sample_indices
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bench'))
 import torch_objective as bench  # noqa: E402
@@ -32,22 +31,12 @@ CONTENT = ('tubingen.jpg', 64, 48)
 STYLE = ('starry_night.jpg', 48, 38)
 X = ('hoovertowernight.jpg', 64, 48)
 SAMPLES = 64
-# The convs bench.build_vgg makes, in order: up to conv5_1.
-CONVS = ['conv1_1', 'conv1_2', 'conv2_1', 'conv2_2', 'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4',
-         'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4', 'conv5_1']
 
 
 def real_vgg():
     """bench.build_vgg's network with the real weights, in float64."""
     net, names = bench.build_vgg()
-    manifest = read_manifest()
-    convs = [layer for layer in net if isinstance(layer, nn.Conv2d)]
-    assert len(convs) == len(CONVS)
-    with torch.no_grad():
-        for conv, name in zip(convs, CONVS):
-            weight, bias = load_conv(manifest, name)
-            conv.weight.copy_(weight)
-            conv.bias.copy_(bias)
+    load_real_weights(net)
     return net.double(), names
 
 

@@ -47,6 +47,18 @@ def load_conv(manifest, name):
     return torch.tensor(kernel, dtype=torch.float32), torch.tensor(tensor('bias'), dtype=torch.float32)
 
 
+def load_real_weights(net):
+    """Copies the real weights into the convs of `net` (VGG19's layers in order, as far as it goes)."""
+    manifest = read_manifest()
+    convs = [layer for layer in net if isinstance(layer, torch.nn.Conv2d)]
+    names = [f'conv{block}_{i}' for block, count, _ in BLOCKS for i in range(1, count + 1)]
+    with torch.no_grad():
+        for conv, name in zip(convs, names):
+            weight, bias = load_conv(manifest, name)
+            conv.weight.copy_(weight)
+            conv.bias.copy_(bias)
+
+
 def sample_indices(n, count, seed):
     """A small LCG, so the indices are easy to recompute anywhere."""
     state, picked = seed, []
