@@ -20,6 +20,7 @@ import { Engine } from '../src/engine/engine.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { readImage, resize, toNetworkInput } from '../src/image/index.js';
 import { StyleTransferObjective } from '../src/loss/objective.js';
+import { DEFAULT_LOSS_FORMS } from '../src/stylize/defaults.js';
 import { VGG_MEAN_RGB } from '../src/vgg/layers.js';
 import { Vgg19 } from '../src/vgg/network.js';
 import { importUint8Bundle } from '../src/weights/import-bundle.js';
@@ -82,6 +83,7 @@ describe.skipIf(!hasBundle)(`objective on ${backend} against PyTorch, real weigh
         styleWeight: w.style,
         tvWeight: w.tv,
         normalizeGradients: false,
+        ...DEFAULT_LOSS_FORMS,
       },
       content.shape,
       content.pixels,
