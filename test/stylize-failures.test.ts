@@ -15,6 +15,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { neighbourTvBackward } from '../kernels/total-variation.js';
 import { readImage } from '../src/image/index.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { BUNDLE, hasBundle, IMAGES, injectFailures, runNst, tempDir, type CliOptions, type CliResult } from './helpers/cli.js';
@@ -22,6 +23,8 @@ import { BUNDLE, hasBundle, IMAGES, injectFailures, runNst, tempDir, type CliOpt
 const CONTENT = join(IMAGES, 'tubingen.jpg');
 const STYLE = join(IMAGES, 'starry_night.jpg');
 const SMALL = ['--size', '16', '--content-layers', 'relu1_1', '--style-layers', 'relu1_1', '--print-every', '1'];
+/** A kernel every evaluation runs exactly once: the backward pass of the (default, squared) total variation. */
+const ONCE_PER_EVALUATION = neighbourTvBackward.name;
 
 /** The run's own report: exactly one line from nst that is an error, and no stack trace. */
 function expectOneErrorLine(r: CliResult, message: RegExp): void {
@@ -55,17 +58,17 @@ describe.skipIf(!hasBundle)('nst stylize failures that are not the input', () =>
   });
 
   it('a kernel gpu.js falls back on: one line naming it, with advice, exit 1, no image', async () => {
-    const { out, run } = stylize('fallback', ['--backend', 'headlessgl', '--iterations', '3'], { env: injectFailures('fallback:totalVariationBackward') });
+    const { out, run } = stylize('fallback', ['--backend', 'headlessgl', '--iterations', '3'], { env: injectFailures(`fallback:${ONCE_PER_EVALUATION}`) });
     expectOneErrorLine(
       await run,
-      /^nst: the headlessgl backend failed: kernel 'totalVariationBackward' ran on cpu instead of headlessgl: simulated: .*; no image written; try --backend webasm or cpu; `nst doctor --backend headlessgl` shows which kernels fail here$/,
+      new RegExp(`^nst: the headlessgl backend failed: kernel '${ONCE_PER_EVALUATION}' ran on cpu instead of headlessgl: simulated: .*; no image written; try --backend webasm or cpu; \`nst doctor --backend headlessgl\` shows which kernels fail here$`),
     );
     expect(existsSync(out)).toBe(false);
   });
 
   it('a failure in the middle of the run keeps the best image so far', async () => {
-    // totalVariationBackward runs once per evaluation: the third evaluation fails.
-    const { out, run } = stylize('midway', ['--backend', 'headlessgl', '--iterations', '10'], { env: injectFailures('fail-at:totalVariationBackward:3') });
+    // The third evaluation fails.
+    const { out, run } = stylize('midway', ['--backend', 'headlessgl', '--iterations', '10'], { env: injectFailures(`fail-at:${ONCE_PER_EVALUATION}:3`) });
     const r = await run;
     expectOneErrorLine(r, /^nst: the headlessgl backend failed: .*; kept the best image so far \(iteration [12]\) in .*midway\.png; try --backend webasm or cpu/);
     expect(r.stderr).toMatch(/^iteration 2\/10:/m);
