@@ -19,6 +19,7 @@ describe('README option defaults', () => {
     ['--size', String(D.size)],
     ['--style-scale', String(D.styleScale)],
     ['--iterations', String(D.iterations)],
+    ['--scales', String(D.scales)],
     ['--init', D.init],
     ['--content-layers', D.contentLayers.join(',')],
     ['--style-layers', D.styleLayers.join(',')],

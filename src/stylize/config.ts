@@ -9,6 +9,7 @@ import type { AdamEpsilonForm } from '../optim/index.js';
 import { TV_NORMS, type TvForm } from '../ops/total-variation.js';
 import { deepestLayer, RELU_NAMES } from '../vgg/layers.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
+import { splitIterations } from './scales.js';
 import { flagOf, withPreset, type PresetApplied } from './presets.js';
 import { PIXEL_SPACES, type PixelSpaceName } from './pixel-space.js';
 
@@ -25,8 +26,10 @@ export interface StylizeConfig extends LossForms {
   styleScale: number;
   styleBlendWeights: number[];
   styleResize: 'fit' | 'stretch';
-  /** Objective evaluations; outer L-BFGS iterations when lbfgsRounds is set. */
+  /** Objective evaluations; outer L-BFGS iterations when lbfgsRounds is set. Over all scales. */
   iterations: number;
+  /** Coarse to fine: the iterations at each scale, coarsest first (length = --scales; scales.ts). */
+  scaleIterations: number[];
   /** 'content', 'random', 'uniform', or an image path. */
   init: string;
   seed: number;
@@ -68,6 +71,8 @@ export interface RawStylizeOptions {
   styleBlendWeights?: string;
   styleResize?: string;
   iterations?: string;
+  scales?: string;
+  scaleIterations?: string;
   init?: string;
   seed?: string;
   contentLayers?: string;
@@ -256,6 +261,29 @@ function optimizerSettings(applied: PresetApplied) {
   };
 }
 
+/** More scales than this would start below any network's smallest input at every practical size. */
+const MAX_SCALES = 6;
+
+/**
+ * --iterations (the total) and its split over --scales: by --scale-iterations when given (then
+ * --iterations, if given too, must be their sum), else by the default shares (scales.ts).
+ */
+function iterationsPerScale(raw: RawStylizeOptions): Pick<StylizeConfig, 'iterations' | 'scaleIterations'> {
+  const scales = number('--scales', raw.scales, D.scales, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_SCALES, `an integer from 1 to ${MAX_SCALES}`);
+  if (raw.scaleIterations === undefined) {
+    const iterations = positiveInteger('--iterations', raw.iterations, D.iterations);
+    if (iterations < scales) throw new UserError(`--iterations: at least one per scale, here ${scales} (--scales)`);
+    return { iterations, scaleIterations: splitIterations(iterations, scales) };
+  }
+  const scaleIterations = numberList('--scale-iterations', raw.scaleIterations, scales, 'scale, coarsest first (--scales)');
+  if (scaleIterations.some((n) => !Number.isInteger(n) || n < 1)) throw new UserError(`--scale-iterations: expected positive integers, got '${raw.scaleIterations}'`);
+  const iterations = scaleIterations.reduce((a, b) => a + b, 0);
+  if (raw.iterations !== undefined && positiveInteger('--iterations', raw.iterations, D.iterations) !== iterations) {
+    throw new UserError(`--iterations: ${raw.iterations} is not the sum of --scale-iterations ${raw.scaleIterations} (${iterations}); give one of them`);
+  }
+  return { iterations, scaleIterations };
+}
+
 export function parseStylizeConfig(content: string, styles: string[], given: RawStylizeOptions): StylizeConfig {
   if (!given.output) throw new UserError('-o/--output: give the output image path (.png, .jpg or .jpeg)');
   const applied = withPreset(given);
@@ -277,7 +305,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     styleScale,
     styleBlendWeights: blend.map((b) => b / blendSum),
     styleResize: choice('--style-resize', raw.styleResize, D.styleResize, ['fit', 'stretch'] as const),
-    iterations: positiveInteger('--iterations', raw.iterations, D.iterations),
+    ...iterationsPerScale(raw),
     init: raw.init ?? D.init,
     seed: nonNegativeInteger('--seed', raw.seed, Math.floor(Math.random() * 2 ** 31)),
     contentLayers,

@@ -10,8 +10,10 @@ export const STYLIZE_DEFAULTS = {
   size: 512,
   /** The style image's longest side is size * styleScale. */
   styleScale: 1,
-  /** Objective evaluations (neural-style counts iterations this way). */
+  /** Objective evaluations (neural-style counts iterations this way), over all scales. */
   iterations: 500,
+  /** Coarse to fine: scales, each half the size of the next (scales.ts); their share of the iterations is DEFAULT_SCALE_SHARES. */
+  scales: 1,
   /** fit: longest side = size * styleScale, aspect kept; stretch: the content's size (the Keras examples). */
   styleResize: 'fit',
   init: 'content',

@@ -48,9 +48,20 @@ function checkLargeEnough(path: string, img: RgbImage, config: StylizeConfig): v
   const minimum = minimumSideFor(deepest);
   if (Math.min(img.width, img.height) < minimum) {
     throw new UserError(
-      `${path}: at ${img.width}x${img.height} px it is too small for ${deepest}, which needs at least ${minimum} px on each side; raise --size or --style-scale`,
+      `${path}: at ${img.width}x${img.height} px it is too small for ${deepest}, which needs at least ${minimum} px on each side; ` +
+        `raise --size or --style-scale${config.scaleIterations.length > 1 ? ', or use fewer --scales (the first works at a fraction of --size)' : ''}`,
     );
   }
+}
+
+/** The images of a run, decoded once (every scale of a coarse-to-fine run resizes them). */
+export interface DecodedInputs {
+  content: RgbImage;
+  styles: Array<{ path: string; image: RgbImage }>;
+}
+
+export function readInputs(config: StylizeConfig): DecodedInputs {
+  return { content: readImage(config.content), styles: config.styles.map((path) => ({ path, image: readImage(path) })) };
 }
 
 /** The images decoded, with the sizes they will be worked at: cheap, so checks can run before resizing. */
@@ -60,18 +71,16 @@ export interface InputPlan {
   styles: Array<{ path: string; image: RgbImage; size: [number, number] }>;
 }
 
-export function planInputs(config: StylizeConfig): InputPlan {
-  const content = readImage(config.content);
-  const contentSize = workingSize(content, config.size);
-  const styleSide = Math.max(1, Math.round(config.size * config.styleScale));
+/** The working sizes for a longest side of `size` (the output's, --size, unless a coarser scale's). */
+export function planInputs(config: StylizeConfig, images: DecodedInputs = readInputs(config), size = config.size): InputPlan {
+  const { content } = images;
+  const contentSize = workingSize(content, size);
+  const styleSide = Math.max(1, Math.round(size * config.styleScale));
   const stretched = contentSize.map((side) => Math.max(1, Math.round(side * config.styleScale))) as [number, number];
   return {
     content,
     contentSize,
-    styles: config.styles.map((path) => {
-      const image = readImage(path);
-      return { path, image, size: config.styleResize === 'stretch' ? stretched : workingSize(image, styleSide) };
-    }),
+    styles: images.styles.map(({ path, image }) => ({ path, image, size: config.styleResize === 'stretch' ? stretched : workingSize(image, styleSide) })),
   };
 }
 

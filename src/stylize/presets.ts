@@ -196,6 +196,8 @@ const TRAVELS_WITH: ReadonlyArray<{ parent: OptionKey; dependents: readonly Opti
       'adamEpsilonForm', 'lbfgsHistory', 'lineSearch', 'lbfgsMaxfun', 'lbfgsMaxiter', 'clip'],
   },
   { parent: 'tvNorm', dependents: ['tvPower'] },
+  // --scale-iterations sets the total: a preset's --iterations is dropped.
+  { parent: 'scaleIterations', dependents: ['iterations'] },
   { parent: 'pixelSpace', dependents: ['clip', 'learningRate'] },
 ];
 
