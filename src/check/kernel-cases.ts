@@ -5,16 +5,23 @@
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
 import type { ThreadOrder, Tiling } from '../ops/blocked.js';
+import { concat, splitAndRelease } from '../ops/concat.js';
 import { Conv3x3 } from '../ops/conv.js';
+import { ConvGeneral } from '../ops/conv-general.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { weightedSquaredError, type LossTerm } from '../ops/loss.js';
 import { totalVariation, type TvForm } from '../ops/total-variation.js';
+import type { ConvGeometry, PoolGeometry } from '../ops/output-size.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
+import { poolWindow, poolWindowBackward } from '../ops/pool-window.js';
 import { relu, reluBackward } from '../ops/relu.js';
 import {
-  conv3x3Ref,
+  concatRef,
+  CONV3X3,
+  convRef,
   gramRef,
-  pool2x2Ref,
+  POOL2X2,
+  poolRef,
   reluRef,
   totalVariationRef,
   weightedSquaredErrorRef,
@@ -110,7 +117,7 @@ function convCase(withRelu: boolean, tiling: Tiling, order: ThreadOrder = 'pixel
       convCaseName(withRelu, tiling, order),
       inputShape,
       (r) => r.normals(channels * size.height * size.width),
-      (x) => conv3x3Ref({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), withRelu).data,
+      (x) => convRef({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), CONV3X3, withRelu).data,
       (x) => conv.forward(x, withRelu),
       (_x, output, g) => conv.backward(g, withRelu ? output : null),
       () => conv.release(),
@@ -139,9 +146,86 @@ function poolCase(kind: PoolingKind): CaseFactory {
       `${kind}pool2x2`,
       inputShape,
       (r) => r.distinct(size.channels * size.height * size.width),
-      (x) => pool2x2Ref({ shape: inputShape, data: x }, kind).data,
+      (x) => poolRef({ shape: inputShape, data: x }, kind, POOL2X2).data,
       (x) => pool2x2(engine, x, kind),
       (x, _output, g) => pool2x2Backward(engine, g, x, kind),
+    );
+  };
+}
+
+/**
+ * A conv of another geometry (ops/conv-general.ts). The input grows by kernel - 1 rows and
+ * columns over the case size, so that even a 7x7 unpadded kernel has outputs to check.
+ */
+function generalConvCase(kernel: string, geometry: ConvGeometry, withRelu: boolean): CaseFactory {
+  return (engine, rng, size) => {
+    const { channels, outChannels } = size;
+    const taps = geometry.kernel * geometry.kernel;
+    const weights = rng.normals(outChannels * channels * taps, Math.sqrt(2 / (taps * channels)));
+    const bias = rng.normals(outChannels, 0.1);
+    const conv = ConvGeneral.upload(engine, weights, bias, outChannels, channels, geometry);
+    const inputShape: Shape3 = [channels, size.height + geometry.kernel - 1, size.width + geometry.kernel - 1];
+    return layerCase(
+      engine,
+      kernel,
+      inputShape,
+      (r) => r.normals(inputShape[0] * inputShape[1] * inputShape[2]),
+      (x) => convRef({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), geometry, withRelu).data,
+      (x) => conv.forward(x, withRelu),
+      // The case releases g afterwards too: a second release does nothing.
+      (x, output, g) => conv.backwardAndRelease(g, withRelu ? output : null, x.shape),
+      () => conv.release(),
+    );
+  };
+}
+
+/** SqueezeNet's pooling: 3x3 windows, stride 2, ceil mode (ops/pool-window.ts). */
+const POOL3X3_CEIL: PoolGeometry = { window: 3, stride: 2, ceil: true };
+
+function windowPoolCase(kind: PoolingKind): CaseFactory {
+  return (engine, _rng, size) => {
+    const inputShape = shapeOf(size);
+    return layerCase(
+      engine,
+      `${kind}pool3x3 s2 ceil`,
+      inputShape,
+      // Distinct values: no ties for the arg-max, none for a finite difference to cross.
+      (r) => r.distinct(size.channels * size.height * size.width),
+      (x) => poolRef({ shape: inputShape, data: x }, kind, POOL3X3_CEIL).data,
+      (x) => poolWindow(engine, x, kind, POOL3X3_CEIL),
+      (x, _output, g) => poolWindowBackward(engine, g, x, kind, POOL3X3_CEIL),
+    );
+  };
+}
+
+/**
+ * Channel concatenation with a fixed tensor of outChannels channels, x first or second; its
+ * backward is the matching part of the split (ops/concat.ts).
+ */
+function concatCase(xFirst: boolean): CaseFactory {
+  return (engine, rng, size) => {
+    const inputShape = shapeOf(size);
+    const otherShape: Shape3 = [size.outChannels, size.height, size.width];
+    const other = rng.normals(otherShape[0] * size.height * size.width);
+    const otherDevice = engine.upload(other, otherShape);
+    const other64 = { shape: otherShape, data: Float64Array.from(other) };
+    return layerCase(
+      engine,
+      xFirst ? 'concat' : 'concat second',
+      inputShape,
+      (r) => r.normals(size.channels * size.height * size.width),
+      (x) => {
+        const mine = { shape: inputShape, data: x };
+        return (xFirst ? concatRef(mine, other64) : concatRef(other64, mine)).data;
+      },
+      (x) => (xFirst ? concat(engine, x, otherDevice) : concat(engine, otherDevice, x)),
+      (_x, _output, g) => {
+        const parts = splitAndRelease(engine, g, xFirst ? size.channels : size.outChannels);
+        const [mine, theirs] = xFirst ? parts : [parts[1], parts[0]];
+        theirs.release();
+        return mine;
+      },
+      () => otherDevice.release(),
     );
   };
 }
@@ -232,9 +316,16 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: convCaseName(true, 'blocked'), make: convCase(true, 'blocked'), needsKernelMaps: true },
   { kernel: convCaseName(false, 'blocked', 'groups-first'), make: convCase(false, 'blocked', 'groups-first'), needsKernelMaps: true },
   { kernel: convCaseName(true, 'blocked', 'groups-first'), make: convCase(true, 'blocked', 'groups-first'), needsKernelMaps: true },
+  { kernel: 'conv1x1+relu', make: generalConvCase('conv1x1+relu', { kernel: 1, stride: 1, padding: 0 }, true) },
+  { kernel: 'conv3x3 s2', make: generalConvCase('conv3x3 s2', { kernel: 3, stride: 2, padding: 0 }, false) },
+  { kernel: 'conv7x7 s2+relu', make: generalConvCase('conv7x7 s2+relu', { kernel: 7, stride: 2, padding: 0 }, true) },
   { kernel: 'relu', make: reluCase },
   { kernel: 'maxpool2x2', make: poolCase('max') },
   { kernel: 'avgpool2x2', make: poolCase('avg') },
+  { kernel: 'maxpool3x3 s2 ceil', make: windowPoolCase('max') },
+  { kernel: 'avgpool3x3 s2 ceil', make: windowPoolCase('avg') },
+  { kernel: 'concat', make: concatCase(true) },
+  { kernel: 'concat second', make: concatCase(false) },
   { kernel: tiledName('gram', 'direct'), make: gramCase('direct') },
   { kernel: tiledName('gram', 'blocked'), make: gramCase('blocked'), needsKernelMaps: true },
   { kernel: tiledName('gram', 'blocked', 'groups-first'), make: gramCase('blocked', 'groups-first'), needsKernelMaps: true },

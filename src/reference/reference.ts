@@ -14,23 +14,29 @@ export interface HostTensor {
 
 const at = ([, h, w]: Shape3, c: number, y: number, x: number): number => (c * h + y) * w + x;
 
-/** weights: [Cout][Cin][3][3] flattened; bias: [Cout]. Zero padding 1, stride 1. */
-export function conv3x3Ref(x: HostTensor, weights: Float64Array, bias: Float64Array, relu: boolean): HostTensor {
+export interface ConvGeometryRef {
+  kernel: number;
+  stride: number;
+  padding: number;
+}
+
+/** weights: [Cout][Cin][K][K] flattened; bias: [Cout]. Zero padding, as PyTorch's Conv2d. */
+export function convRef(x: HostTensor, weights: Float64Array, bias: Float64Array, { kernel, stride, padding }: ConvGeometryRef, relu: boolean): HostTensor {
   const [cin, h, w] = x.shape;
   const cout = bias.length;
-  const shape: Shape3 = [cout, h, w];
-  const out = new Float64Array(cout * h * w);
+  const shape: Shape3 = [cout, Math.floor((h + 2 * padding - kernel) / stride) + 1, Math.floor((w + 2 * padding - kernel) / stride) + 1];
+  const out = new Float64Array(cout * shape[1] * shape[2]);
   for (let o = 0; o < cout; o++) {
-    for (let y = 0; y < h; y++) {
-      for (let xx = 0; xx < w; xx++) {
+    for (let y = 0; y < shape[1]; y++) {
+      for (let xx = 0; xx < shape[2]; xx++) {
         let sum = bias[o];
         for (let i = 0; i < cin; i++) {
-          for (let ky = 0; ky < 3; ky++) {
-            for (let kx = 0; kx < 3; kx++) {
-              const iy = y + ky - 1;
-              const ix = xx + kx - 1;
+          for (let ky = 0; ky < kernel; ky++) {
+            for (let kx = 0; kx < kernel; kx++) {
+              const iy = y * stride + ky - padding;
+              const ix = xx * stride + kx - padding;
               if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-              sum += weights[((o * cin + i) * 3 + ky) * 3 + kx] * x.data[at(x.shape, i, iy, ix)];
+              sum += weights[((o * cin + i) * kernel + ky) * kernel + kx] * x.data[at(x.shape, i, iy, ix)];
             }
           }
         }
@@ -41,23 +47,54 @@ export function conv3x3Ref(x: HostTensor, weights: Float64Array, bias: Float64Ar
   return { shape, data: out };
 }
 
+/** VGG's convolution: 3x3, stride 1, zero padding 1. */
+export const CONV3X3: ConvGeometryRef = { kernel: 3, stride: 1, padding: 1 };
+
 export function reluRef(x: HostTensor): HostTensor {
   return { shape: x.shape, data: x.data.map((v) => Math.max(v, 0)) };
 }
 
-export function pool2x2Ref(x: HostTensor, kind: 'max' | 'avg'): HostTensor {
+export interface PoolWindowRef {
+  window: number;
+  stride: number;
+  ceil: boolean;
+}
+
+/** VGG's pooling: 2x2 windows, stride 2, an odd last row or column dropped. */
+export const POOL2X2: PoolWindowRef = { window: 2, stride: 2, ceil: false };
+
+/**
+ * Pooling without padding as PyTorch's max_pool2d / avg_pool2d: with ceil, a last partial
+ * window (clipped to the input, averaged over its cells) is added where one starts inside.
+ */
+export function poolRef(x: HostTensor, kind: 'max' | 'avg', { window, stride, ceil }: PoolWindowRef): HostTensor {
   const [c, h, w] = x.shape;
-  const shape: Shape3 = [c, Math.floor(h / 2), Math.floor(w / 2)];
+  const count = (n: number) => {
+    const windows = (ceil ? Math.ceil((n - window) / stride) : Math.floor((n - window) / stride)) + 1;
+    return ceil && (windows - 1) * stride >= n ? windows - 1 : windows;
+  };
+  const shape: Shape3 = [c, count(h), count(w)];
   const out = new Float64Array(shape[0] * shape[1] * shape[2]);
   for (let z = 0; z < c; z++) {
     for (let y = 0; y < shape[1]; y++) {
       for (let xx = 0; xx < shape[2]; xx++) {
-        const window = [0, 1, 2, 3].map((k) => x.data[at(x.shape, z, 2 * y + (k >> 1), 2 * xx + (k & 1))]);
-        out[at(shape, z, y, xx)] = kind === 'max' ? Math.max(...window) : (window[0] + window[1] + window[2] + window[3]) / 4;
+        const cells: number[] = [];
+        for (let iy = y * stride; iy < Math.min(y * stride + window, h); iy++) {
+          for (let ix = xx * stride; ix < Math.min(xx * stride + window, w); ix++) cells.push(x.data[at(x.shape, z, iy, ix)]);
+        }
+        out[at(shape, z, y, xx)] = kind === 'max' ? Math.max(...cells) : cells.reduce((a, b) => a + b, 0) / cells.length;
       }
     }
   }
   return { shape, data: out };
+}
+
+/** [a; b] along the channel axis. */
+export function concatRef(a: HostTensor, b: HostTensor): HostTensor {
+  const data = new Float64Array(a.data.length + b.data.length);
+  data.set(a.data);
+  data.set(b.data, a.data.length);
+  return { shape: [a.shape[0] + b.shape[0], a.shape[1], a.shape[2]], data };
 }
 
 /** G = norm F F^T, shape [1][C][C]; norm defaults to 1 / (C H W). */

@@ -1,7 +1,7 @@
 /** The VGG19 forward pass in float64, layer by layer from the same table, for checks. */
 import { VGG19_LAYERS } from '../vgg/layers.js';
 import type { ConvWeights } from '../weights/model-weights.js';
-import { conv3x3Ref, pool2x2Ref, type HostTensor } from './reference.js';
+import { CONV3X3, convRef, POOL2X2, poolRef, type HostTensor } from './reference.js';
 
 export function vggForwardRef(
   image: HostTensor,
@@ -14,12 +14,12 @@ export function vggForwardRef(
   let current = image;
   for (const layer of VGG19_LAYERS) {
     if (layer.kind === 'pool') {
-      current = pool2x2Ref(current, pooling);
+      current = poolRef(current, pooling, POOL2X2);
       continue;
     }
     const w = byName.get(layer.name);
     if (!w) throw new Error(`no weights for ${layer.name}`);
-    current = conv3x3Ref(current, Float64Array.from(w.weight), Float64Array.from(w.bias), true);
+    current = convRef(current, Float64Array.from(w.weight), Float64Array.from(w.bias), CONV3X3, true);
     out.set(layer.relu, current);
     if (layer.relu === deepest) return out;
   }
