@@ -12,8 +12,9 @@
  * identity on its arg-max and constant in the other cells, so each window passes its dL/dout
  * to its arg-max; an input cell that is the arg-max of several overlapping windows receives
  * the sum. Ties go to the first cell in row-major order (PyTorch's CPU kernel keeps the first
- * strictly greater value), so each window has exactly one arg-max. The backward thread of an
- * input cell visits every window containing it and re-derives that window's arg-max.
+ * strictly greater value), so each window has exactly one arg-max. Backward first finds every
+ * window's arg-max (maxPoolWindowArgMax, as the index y * W + x in its input plane: exact in
+ * float32 below 2^24 pixels), then each input cell sums dL/dout over the windows naming it.
  *
  * Average pool. Forward: out = (sum of the clipped window) / (its number of cells): with no
  * padding PyTorch divides by the clipped area whether count_include_pad is set or not.
@@ -21,7 +22,8 @@
  * containing it.
  *
  * The windows containing input row y are those with S oy <= y < S oy + K: oy counts down from
- * floor(y / S) for at most K rows (taken as floor((y + 0.5) / S), robust to GPU division).
+ * floor(y / S) for at most ceil(K / S) rows (`span`); floor is taken as floor((y + 0.5) / S),
+ * robust to GPU division.
  */
 import type { KernelThis, Tensor3 } from './kernel-this.js';
 
@@ -35,6 +37,8 @@ export interface PoolWindowConstants {
 export interface PoolWindowBackwardConstants extends PoolWindowConstants {
   outHeight: number;
   outWidth: number;
+  /** ceil(window / stride): the most windows along one axis that contain a given cell. */
+  span: number;
 }
 
 export function maxPoolWindowForward(this: KernelThis<PoolWindowConstants>, input: Tensor3): number {
@@ -57,44 +61,45 @@ export function maxPoolWindowForward(this: KernelThis<PoolWindowConstants>, inpu
   return best;
 }
 
-export function maxPoolWindowBackward(this: KernelThis<PoolWindowBackwardConstants>, gradOutput: Tensor3, input: Tensor3): number {
+/** Index y * inWidth + x, in its input plane, of the first largest value of window (oy, ox). */
+export function maxPoolWindowArgMax(this: KernelThis<PoolWindowConstants>, input: Tensor3): number {
+  const c = this.thread.z;
+  const top = this.thread.y * this.constants.stride;
+  const left = this.thread.x * this.constants.stride;
+  let best = input[c][top][left];
+  let at = top * this.constants.inWidth + left;
+  for (let dy = 0; dy < this.constants.window; dy++) {
+    if (top + dy < this.constants.inHeight) {
+      for (let dx = 0; dx < this.constants.window; dx++) {
+        if (left + dx < this.constants.inWidth) {
+          const v = input[c][top + dy][left + dx];
+          if (v > best) {
+            best = v;
+            at = (top + dy) * this.constants.inWidth + left + dx;
+          }
+        }
+      }
+    }
+  }
+  return at;
+}
+
+export function maxPoolWindowBackward(this: KernelThis<PoolWindowBackwardConstants>, gradOutput: Tensor3, argMax: Tensor3): number {
   const c = this.thread.z;
   const y = this.thread.y;
   const x = this.thread.x;
   const s = this.constants.stride;
-  const k = this.constants.window;
+  const here = y * this.constants.inWidth + x;
   const lastRow = Math.floor((y + 0.5) / s);
   const lastColumn = Math.floor((x + 0.5) / s);
   let sum = 0;
-  for (let wy = 0; wy < k; wy++) {
+  for (let wy = 0; wy < this.constants.span; wy++) {
     const oy = lastRow - wy;
-    if (oy >= 0 && oy < this.constants.outHeight && y < oy * s + k) {
-      for (let wx = 0; wx < k; wx++) {
+    if (oy >= 0 && oy < this.constants.outHeight) {
+      for (let wx = 0; wx < this.constants.span; wx++) {
         const ox = lastColumn - wx;
-        if (ox >= 0 && ox < this.constants.outWidth && x < ox * s + k) {
-          // The window's arg-max, first in row-major order (gpu.js helpers cannot take tensors on GL and webasm).
-          const top = oy * s;
-          const left = ox * s;
-          let best = input[c][top][left];
-          let bestY = top;
-          let bestX = left;
-          for (let dy = 0; dy < k; dy++) {
-            if (top + dy < this.constants.inHeight) {
-              for (let dx = 0; dx < k; dx++) {
-                if (left + dx < this.constants.inWidth) {
-                  const v = input[c][top + dy][left + dx];
-                  if (v > best) {
-                    best = v;
-                    bestY = top + dy;
-                    bestX = left + dx;
-                  }
-                }
-              }
-            }
-          }
-          if (bestY === y && bestX === x) {
-            sum += gradOutput[c][oy][ox];
-          }
+        if (ox >= 0 && ox < this.constants.outWidth && argMax[c][oy][ox] === here) {
+          sum += gradOutput[c][oy][ox];
         }
       }
     }
@@ -130,11 +135,11 @@ export function avgPoolWindowBackward(this: KernelThis<PoolWindowBackwardConstan
   const lastRow = Math.floor((y + 0.5) / s);
   const lastColumn = Math.floor((x + 0.5) / s);
   let sum = 0;
-  for (let wy = 0; wy < k; wy++) {
+  for (let wy = 0; wy < this.constants.span; wy++) {
     const oy = lastRow - wy;
     if (oy >= 0 && oy < this.constants.outHeight && y < oy * s + k) {
       const rows = Math.min(oy * s + k, this.constants.inHeight) - oy * s;
-      for (let wx = 0; wx < k; wx++) {
+      for (let wx = 0; wx < this.constants.span; wx++) {
         const ox = lastColumn - wx;
         if (ox >= 0 && ox < this.constants.outWidth && x < ox * s + k) {
           const columns = Math.min(ox * s + k, this.constants.inWidth) - ox * s;

@@ -1,5 +1,5 @@
 /** Shape bookkeeping around kernels/pool-window.ts: K x K windows, stride S, no padding, floor or ceil mode. */
-import { avgPoolWindowBackward, avgPoolWindowForward, maxPoolWindowBackward, maxPoolWindowForward } from '../../kernels/pool-window.js';
+import { avgPoolWindowBackward, avgPoolWindowForward, maxPoolWindowArgMax, maxPoolWindowBackward, maxPoolWindowForward } from '../../kernels/pool-window.js';
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
 import { pooledSize, type PoolGeometry } from './output-size.js';
@@ -25,11 +25,15 @@ export function poolWindow(engine: Engine, x: Tensor, kind: PoolingKind, spec: P
  */
 export function poolWindowBackward(engine: Engine, gradOutput: Tensor, input: Tensor | Shape3, kind: PoolingKind, spec: PoolGeometry): Tensor {
   const inputShape = 'shape' in input ? input.shape : input;
+  const span = Math.ceil(spec.window / spec.stride);
   const call = {
     output: inputShape,
-    constants: { ...constants(inputShape, spec), outHeight: gradOutput.shape[1], outWidth: gradOutput.shape[2] },
+    constants: { ...constants(inputShape, spec), outHeight: gradOutput.shape[1], outWidth: gradOutput.shape[2], span },
   };
   if (kind === 'avg') return engine.run({ ...call, fn: avgPoolWindowBackward }, gradOutput);
   if (!('shape' in input)) throw new Error('max pool backward needs the forward input, not only its shape');
-  return engine.run({ ...call, fn: maxPoolWindowBackward }, gradOutput, input);
+  const argMax = engine.run({ fn: maxPoolWindowArgMax, output: gradOutput.shape, constants: constants(inputShape, spec) }, input);
+  const gradInput = engine.run({ ...call, fn: maxPoolWindowBackward }, gradOutput, argMax);
+  argMax.release();
+  return gradInput;
 }
