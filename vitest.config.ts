@@ -4,9 +4,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const BACKEND_SUITES = [
   'test/kernels.test.ts',
   'test/vgg-network.test.ts',
+  'test/networks.test.ts',
   'test/objective.test.ts',
   'test/normalize-gradients.test.ts',
-  'test/vgg-forward-torch.test.ts',
+  'test/forward-torch.test.ts',
   'test/objective-torch.test.ts',
 ];
 

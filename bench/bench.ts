@@ -17,10 +17,11 @@ import { Conv3x3, type ConvTiling } from '../src/ops/conv.js';
 import { defaultTiling } from '../src/ops/blocked.js';
 import { gram, gramBackward } from '../src/ops/gram.js';
 import { pool2x2, pool2x2Backward } from '../src/ops/pool.js';
-import { gradientsFrom, Vgg19 } from '../src/vgg/network.js';
-import { convFlops, gramFlops, vggFlops } from './flops.js';
+import { VGG19 } from '../src/models/vgg19.js';
+import { gradientsFrom, Network } from '../src/network/network.js';
+import { convFlops, gramFlops, networkFlops } from './flops.js';
 import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
-import { randomVggWeights } from '../src/check/random-weights.js';
+import { randomWeights } from '../src/check/random-weights.js';
 
 export interface BenchResult {
   backend: BackendName;
@@ -100,11 +101,11 @@ function benchBackend(backend: BackendName, opts: Options): BenchResult[] {
   record('maxpool2x2 backward', shape, 0, () => [pool2x2Backward(engine, pooledGrad, x, 'max')]);
   for (const t of [x, pooledGrad]) t.release();
 
-  const net = new Vgg19(engine, randomVggWeights(rng), 'max');
+  const net = new Network(engine, VGG19, randomWeights(VGG19, rng), 'max');
   for (const size of opts.sizes) {
     const imageShape: Shape3 = [3, size, size];
     const image = engine.upload(rng.normals(3 * size * size, 50), imageShape);
-    record('vgg19 forward+backward to relu5_1', imageShape, vggFlops(size, size), () => {
+    record('vgg19 forward+backward to relu5_1', imageShape, networkFlops(VGG19, size, size, 'relu5_1'), () => {
       const pass = net.forward(image, ['relu5_1'], true);
       const top = pass.activation('relu5_1');
       const grad = net.backward(pass, gradientsFrom(new Map([['relu5_1', engine.upload(new Float32Array(top.size).fill(1e-3), top.shape)]])));

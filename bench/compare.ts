@@ -2,13 +2,15 @@
  * `npm run bench:compare`: the measure of the issue "Performance", side by side with PyTorch.
  *
  * The measure is ONE objective evaluation, StyleTransferObjective.evaluate with the stylize
- * defaults (content relu4_2; style relu1_1 ... relu5_1; weights 5 / 100 / 1e-3): upload the
- * image, VGG19 forward to relu5_1, the loss terms, backward to the image, read the gradient
- * back. bench/torch_objective.py times the same evaluation in PyTorch in the same run, right
- * after ours, so both see the same machine in the same state. A benchmark, not a test.
+ * defaults of the network (VGG19: content relu4_2; style relu1_1 ... relu5_1; SqueezeNet:
+ * article 002's layers; weights 5 / 100 / 1e-3): upload the image, the network forward to its
+ * deepest loss layer, the loss terms, backward to the image, read the gradient back.
+ * bench/torch_objective.py times the same evaluation of the same network in PyTorch in the same
+ * run, right after ours, so both see the same machine in the same state. A benchmark, not a test.
  *
- *   npm run bench:compare -- [--sizes 256,512] [--backends headlessgl,webasm,cpu] [--repeat 2]
- *                            [--threads 2] [--weights weights/vgg19.nstw] [--no-torch] [--json]
+ *   npm run bench:compare -- [--model vgg19,squeezenet1_1] [--sizes 256,512]
+ *                            [--backends headlessgl,webasm,cpu] [--repeat 2] [--threads 2]
+ *                            [--weights weights/vgg19.nstw] [--no-torch] [--json]
  *
  * Default backend: only the best one available (headlessgl, else webasm, else cpu), because at
  * 512 px one evaluation on the slower backends can take minutes. headlessgl needs an X display;
@@ -24,29 +26,34 @@ import { describeDevice } from '../src/engine/device-info.js';
 import { Rng } from '../src/check/random.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
 import { DEFAULT_LOSS_FORMS, STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
-import { Vgg19 } from '../src/vgg/network.js';
-import { deepestLayer } from '../src/vgg/layers.js';
+import { deepestLayer, MODEL_NAMES, type ModelName } from '../src/models/description.js';
+import { MODELS } from '../src/models/index.js';
+import { Network } from '../src/network/network.js';
 import { loadModelWeights } from '../src/weights/load.js';
-import { vggFlops } from './flops.js';
+import { networkFlops } from './flops.js';
 import { machine, rerunUnderXvfb, whereToMeasure } from './common.js';
-import { randomVggWeights } from '../src/check/random-weights.js';
+import { randomWeights } from '../src/check/random-weights.js';
 
 const PYTHON = '/usr/bin/python3';
 /** From dist/bench/compare.js back to the source tree: the script is not compiled. */
 const TORCH_SCRIPT = fileURLToPath(new URL('../../bench/torch_objective.py', import.meta.url));
 
-const OBJECTIVE: ObjectiveWeights = {
-  contentLayers: D.contentLayers,
-  styleLayers: D.styleLayers,
-  styleLayerWeights: D.styleLayers.map(() => 1),
-  contentWeight: D.contentWeight,
-  styleWeight: D.styleWeight,
-  tvWeight: D.tvWeight,
-  normalizeGradients: false,
-  ...DEFAULT_LOSS_FORMS,
-};
+/** The stylize defaults for `model`. */
+function objectiveFor(model: ModelName): ObjectiveWeights {
+  return {
+    ...D.layers[model],
+    contentWeight: D.contentWeight,
+    styleWeight: D.styleWeight,
+    tvWeight: D.tvWeight,
+    normalizeGradients: false,
+    ...DEFAULT_LOSS_FORMS,
+  };
+}
+
+const deepestOf = (model: ModelName, o: ObjectiveWeights) => deepestLayer(MODELS[model], [...o.contentLayers, ...o.styleLayers]);
 
 interface Options {
+  models: ModelName[];
   sizes: number[];
   /** null: the best available backend. */
   backends: BackendName[] | null;
@@ -58,6 +65,7 @@ interface Options {
 }
 
 interface OurResult {
+  model: ModelName;
   size: number;
   backend: BackendName;
   /** The GL renderer for GL backends (llvmpipe or a real GPU makes all the difference). */
@@ -72,7 +80,7 @@ interface TorchReport {
   threads: number;
   /** The shared library torch.mm runs on. */
   blas: string;
-  results: Array<{ size: number | string; width: number; height: number; seconds: number; runs: number[] }>;
+  results: Array<{ model: ModelName; size: number | string; width: number; height: number; seconds: number; runs: number[] }>;
 }
 
 interface Report {
@@ -91,16 +99,26 @@ function median(values: number[]): number {
 
 function measureBackend(backend: BackendName, opts: Options): OurResult[] {
   const engine = Engine.create(backend);
+  const timings = opts.models.flatMap((model) => measureModel(engine, model, opts));
+  // Known only once kernels have run: the GL context is created lazily.
+  const info = describeDevice(engine);
+  const device = info.openglRenderer ?? (info.webgl ? `${info.webgl.renderer} (driver: install glxinfo, Debian mesa-utils)` : backend);
+  engine.destroy();
+  return timings.map((t) => ({ backend, device, ...t }));
+}
+
+function measureModel(engine: Engine, model: ModelName, opts: Options): Array<Pick<OurResult, 'model' | 'size' | 'seconds' | 'runs'>> {
   const rng = new Rng(1);
-  const deepest = deepestLayer([...OBJECTIVE.contentLayers, ...OBJECTIVE.styleLayers]);
-  const net = new Vgg19(engine, opts.weights ? loadModelWeights(opts.weights).convs : randomVggWeights(rng), 'max', deepest);
-  const timings: Array<Pick<OurResult, 'size' | 'seconds' | 'runs'>> = [];
+  const objectiveWeights = objectiveFor(model);
+  const network = MODELS[model];
+  const net = new Network(engine, network, opts.weights ? loadModelWeights(opts.weights, network).convs : randomWeights(network, rng), 'max', deepestOf(model, objectiveWeights));
+  const timings: Array<Pick<OurResult, 'model' | 'size' | 'seconds' | 'runs'>> = [];
   for (const size of opts.sizes) {
     // Preprocessed-space images (0..255 minus the mean): roughly zero-centred, std ~50.
     const shape: Shape3 = [3, size, size];
     const content = rng.normals(3 * size * size, 50);
     const style = { pixels: rng.normals(3 * size * size, 50), shape, blend: 1 };
-    const objective = new StyleTransferObjective(engine, net, OBJECTIVE, shape, content, [style]);
+    const objective = new StyleTransferObjective(engine, net, objectiveWeights, shape, content, [style]);
     const x = content.slice();
     const gradient = new Float32Array(x.length);
     const once = () => {
@@ -111,20 +129,16 @@ function measureBackend(backend: BackendName, opts: Options): OurResult[] {
     const warmUp = once(); // compiles the backward kernels for this size
     const runs = Array.from({ length: opts.repeat }, once);
     objective.dispose();
-    timings.push({ size, seconds: median(runs), runs });
-    process.stderr.write(`  ${backend} ${size} px: warm-up ${warmUp.toFixed(2)} s, then ${median(runs).toFixed(3)} s per evaluation\n`);
+    timings.push({ model, size, seconds: median(runs), runs });
+    process.stderr.write(`  ${engine.backend} ${model} ${size} px: warm-up ${warmUp.toFixed(2)} s, then ${median(runs).toFixed(3)} s per evaluation\n`);
   }
-  // Known only once kernels have run: the GL context is created lazily.
-  const info = describeDevice(engine);
-  const device = info.openglRenderer ?? (info.webgl ? `${info.webgl.renderer} (driver: install glxinfo, Debian mesa-utils)` : backend);
   net.dispose();
-  engine.destroy();
-  return timings.map((t) => ({ backend, device, ...t }));
+  return timings;
 }
 
 /** headlessgl without a display: measure it in a child under xvfb-run (which gives one). */
 function measureUnderXvfb(opts: Options): Pick<Report, 'ours' | 'notes'> {
-  const args = ['--backends', 'headlessgl', '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat)];
+  const args = ['--model', opts.models.join(','), '--backends', 'headlessgl', '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat)];
   if (opts.weights) args.push('--weights', opts.weights);
   args.push('--no-torch', '--json');
   const child = JSON.parse(rerunUnderXvfb(fileURLToPath(import.meta.url), args)) as Report;
@@ -136,14 +150,23 @@ function bestBackend(): BackendName {
   return whereToMeasure('headlessgl') !== 'no' ? 'headlessgl' : chooseBackend('auto');
 }
 
+/** The same objective in PyTorch, one run of bench/torch_objective.py per network. */
 function runTorch(opts: Options): { report: TorchReport } | { skipped: string } {
   if (spawnSync(PYTHON, ['-c', 'import torch']).status !== 0) {
     return { skipped: `PyTorch not measured: \`${PYTHON} -c 'import torch'\` failed (Debian: apt-get install python3-torch)` };
   }
-  process.stderr.write(`  pytorch (${opts.threads} threads) ${opts.sizes.join(', ')} px\n`);
-  const args = [TORCH_SCRIPT, '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat), '--threads', String(opts.threads)];
-  const out = execFileSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return { report: JSON.parse(out) as TorchReport };
+  const reports = opts.models.map((model) => {
+    process.stderr.write(`  pytorch (${opts.threads} threads) ${model} ${opts.sizes.join(', ')} px\n`);
+    const o = objectiveFor(model);
+    const args = [
+      TORCH_SCRIPT,
+      ...['--model', model, '--sizes', opts.sizes.join(','), '--repeat', String(opts.repeat), '--threads', String(opts.threads)],
+      ...['--content-layers', o.contentLayers.join(','), '--style-layers', o.styleLayers.join(','), '--style-layer-weights', o.styleLayerWeights.join(',')],
+      ...['--weights', `${o.contentWeight},${o.styleWeight},${o.tvWeight}`],
+    ];
+    return JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as TorchReport;
+  });
+  return { report: { ...reports[0], results: reports.flatMap((r) => r.results) } };
 }
 
 /**
@@ -158,13 +181,17 @@ function usesReferenceBlas(torch: TorchReport): boolean {
 function printTable(report: Report): void {
   const m = report.machine;
   console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, load average ${m.loadAverage1m} at start`);
-  console.log(`measure: one objective evaluation (VGG19 forward to relu5_1 + losses + backward to the image); weights: ${report.weights}`);
+  console.log(`measure: one objective evaluation (forward to the deepest loss layer + losses + backward to the image); weights: ${report.weights}`);
   if (report.torch) console.log(`pytorch: ${report.torch.torch_version}, ${report.torch.threads} threads, BLAS ${report.torch.blas}`);
-  console.log('size  backend      ours s   torch s   ours/torch   GFLOP   ours GFLOP/s   torch GFLOP/s   device');
+  console.log('model          size  backend      ours s   torch s   ours/torch   GFLOP   ours GFLOP/s   torch GFLOP/s   vs vgg19   device');
   for (const r of report.ours) {
-    const gflop = vggFlops(r.size, r.size, OBJECTIVE.styleLayers) / 1e9;
-    const torch = report.torch?.results.find((t) => t.width === r.size && t.height === r.size)?.seconds;
+    const o = objectiveFor(r.model);
+    const gflop = networkFlops(MODELS[r.model], r.size, r.size, deepestOf(r.model, o), o.styleLayers) / 1e9;
+    const torch = report.torch?.results.find((t) => t.model === r.model && t.width === r.size && t.height === r.size)?.seconds;
+    // How much cheaper this network's evaluation is than VGG19's, where both were measured.
+    const vgg19 = report.ours.find((v) => v.model === 'vgg19' && v.size === r.size && v.backend === r.backend)?.seconds;
     const cells = [
+      r.model.padEnd(14),
       String(r.size).padEnd(5),
       r.backend.padEnd(11),
       r.seconds.toFixed(3).padStart(8),
@@ -173,6 +200,7 @@ function printTable(report: Report): void {
       gflop.toFixed(1).padStart(7),
       (gflop / r.seconds).toFixed(2).padStart(14),
       (torch ? (gflop / torch).toFixed(1) : '-').padStart(15),
+      (vgg19 ? `${(vgg19 / r.seconds).toFixed(1)}x` : '-').padStart(10),
       ` ${r.device}`,
     ];
     console.log(cells.join(' '));
@@ -182,6 +210,7 @@ function printTable(report: Report): void {
 
 function parseOptions(argv: string[]): Options {
   const program = new Command('bench:compare')
+    .option('--model <list>', `networks (${MODEL_NAMES.join(', ')})`, 'vgg19')
     .option('--sizes <list>', 'image sizes (px, square)', '256,512')
     .option('--backends <list>', 'backends to measure (default: the best available one)')
     .option('--repeat <n>', 'timed evaluations per size after one warm-up (median reported)', '2')
@@ -190,7 +219,10 @@ function parseOptions(argv: string[]): Options {
     .option('--no-torch', 'do not run the PyTorch reference')
     .option('--json', 'machine-readable output on stdout')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ sizes: string; backends?: string; repeat: string; threads: string; weights?: string; torch: boolean; json?: boolean }>();
+  const o = program.opts<{ model: string; sizes: string; backends?: string; repeat: string; threads: string; weights?: string; torch: boolean; json?: boolean }>();
+  const models = o.model.split(',') as ModelName[];
+  if (models.some((m) => !MODEL_NAMES.includes(m))) throw new Error(`--model: networks among ${MODEL_NAMES.join(', ')}`);
+  if (o.weights && models.length > 1) throw new Error('--weights: give one --model with it');
   const sizes = o.sizes.split(',').map(Number);
   if (sizes.some((s) => !Number.isInteger(s) || s < 16)) throw new Error('--sizes: integers of at least 16 px');
   const backends = o.backends?.split(',') as BackendName[] | undefined;
@@ -202,6 +234,7 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   return {
+    models,
     sizes,
     backends: backends ?? null,
     repeat: count('--repeat', o.repeat),
@@ -216,7 +249,7 @@ function main(): void {
   const opts = parseOptions(process.argv.slice(2));
   const report: Report = {
     machine: machine(),
-    weights: opts.weights ?? 'random, VGG19 shapes',
+    weights: opts.weights ?? 'random, of the networks\' shapes',
     ours: [],
     torch: null,
     notes: [],

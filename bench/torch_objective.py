@@ -1,69 +1,81 @@
 """PyTorch reference timing for `npm run bench:compare`: one style-transfer objective evaluation.
 
-One evaluation = VGG19 forward to relu5_1, the objective of DESIGN.md section 1 with the
-neural-style defaults, and backward to the image; exactly what StyleTransferObjective.evaluate
-(src/loss/objective.ts) computes:
-  content  5   * mean((F(x) - F(c))^2)                at relu4_2
-  style    100 * sum_l mean((G_l(x) - A_l)^2)         at relu1_1 relu2_1 relu3_1 relu4_1 relu5_1,
+One evaluation = the network forward to its deepest loss layer, the objective of DESIGN.md
+section 1, and backward to the image; exactly what StyleTransferObjective.evaluate
+(src/loss/objective.ts) computes (by default the neural-style defaults on VGG19):
+  content  w_c * sum_l mean((F_l(x) - F_l(c))^2)            at the content layers (relu4_2)
+  style    w_s * sum_l lambda_l mean((G_l(x) - A_l)^2)      at the style layers (relu1_1 ... relu5_1),
            G_l = F_l F_l^T / (C H W)
-  tv       1e-3 * sum of squared forward differences of x
+  tv       w_tv * sum of squared forward differences of x    (w_c, w_s, w_tv = 5, 100, 1e-3)
 
-The weights are random (Kaiming init, as torchvision's) because the time of dense float32
-convolutions does not depend on the values; they are frozen (requires_grad False) so that,
-like our engine, backward computes gradients with respect to the image only.
+Networks: vgg19, vgg16, squeezenet1_1, squeezenet1_0 as torchvision's features
+(scripts/torch_networks.py), layers named as src/models names them. The weights are random
+(Kaiming init, as torchvision's) because the time of dense float32 convolutions does not
+depend on the values; they are frozen (requires_grad False) so that, like our engine, backward
+computes gradients with respect to the image only.
 
 A benchmark tool, never a runtime dependency: run it with Debian's /usr/bin/python3
-(python3-torch). Prints JSON {torch_version, threads, blas, results: [{size, width, height, seconds, runs}]}.
+(python3-torch). Prints JSON {torch_version, threads, blas, results: [{model, size, width, height, seconds, runs}]}.
 
-  /usr/bin/python3 bench/torch_objective.py --sizes 256,512 --repeat 3 --threads 2
+  /usr/bin/python3 bench/torch_objective.py --model squeezenet1_1 --sizes 256,512 --repeat 3 --threads 2 \
+      --content-layers fire6 --style-layers conv1,fire2 --style-layer-weights 1,0.8
 """
 import argparse
 import json
 import os
 import statistics
+import sys
 import time
+from typing import NamedTuple
 
 import torch
-from torch import nn
 
-# VGG19 configuration E up to conv5_1 (src/vgg/layers.ts holds the same table): channels of
-# each 3x3 conv, 'M' for a 2x2 max pool.
-VGG19_TO_CONV5_1 = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512]
-# The `nst stylize` defaults (src/stylize/defaults.ts).
+# The networks, laid out as torchvision's (scripts/torch_networks.py, shared with the fixture generators).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+from torch_networks import MODELS, features as torchvision_features  # noqa: E402
+
+# The `nst stylize` defaults on VGG19 (src/stylize/defaults.ts).
 CONTENT_LAYER = 'relu4_2'
 STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1']
 CONTENT_WEIGHT, STYLE_WEIGHT, TV_WEIGHT = 5.0, 100.0, 1e-3
 
 
-def build_vgg():
-    """nn.Sequential of conv/relu/pool up to relu5_1, and the name of each relu's index."""
-    layers, names = [], {}
-    in_channels, block, conv = 3, 1, 0
-    for item in VGG19_TO_CONV5_1:
-        if item == 'M':
-            layers.append(nn.MaxPool2d(2, 2))
-            block, conv = block + 1, 0
-            continue
-        conv += 1
-        layer = nn.Conv2d(in_channels, item, 3, padding=1)
-        nn.init.kaiming_normal_(layer.weight, mode='fan_out', nonlinearity='relu')
-        nn.init.zeros_(layer.bias)
-        layers += [layer, nn.ReLU(inplace=True)]
-        names[len(layers) - 1] = f'relu{block}_{conv}'
-        in_channels = item
-    net = nn.Sequential(*layers).eval()
+class Objective(NamedTuple):
+    """Which layers the objective reads and with what weights."""
+    content_layers: list
+    style_layers: list
+    style_layer_weights: list
+    content_weight: float = CONTENT_WEIGHT
+    style_weight: float = STYLE_WEIGHT
+    tv_weight: float = TV_WEIGHT
+
+
+DEFAULTS = Objective([CONTENT_LAYER], STYLE_LAYERS, [1.0] * len(STYLE_LAYERS))
+
+
+def build_network(model):
+    """torchvision's features of `model` with random frozen weights, and the layer name of each index."""
+    net, names = torchvision_features(model)
+    net.eval()
     for p in net.parameters():
         p.requires_grad_(False)
     return net, names
 
 
+def build_vgg():
+    """VGG19's features, as build_network('vgg19')."""
+    return build_network('vgg19')
+
+
 def features(net, names, image, wanted):
-    """relu name -> activation for the relus in `wanted` (the net ends at relu5_1)."""
+    """layer name -> activation for the layers in `wanted`, running only as far as the deepest."""
     out, x = {}, image
     for i, layer in enumerate(net):
         x = layer(x)
         if names.get(i) in wanted:
             out[names[i]] = x
+            if len(out) == len(wanted):
+                break
     return out
 
 
@@ -77,33 +89,35 @@ def total_variation(x):
     return ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum() + ((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum()
 
 
-def targets(net, names, content, style):
-    """The content layer's activation of `content` and the style layers' Grams of `style`."""
+def targets(net, names, content, style, objective=DEFAULTS):
+    """The content layers' activations of `content` and the style layers' Grams of `style`."""
     with torch.no_grad():
-        content_target = features(net, names, content, {CONTENT_LAYER})[CONTENT_LAYER]
-        style_targets = {k: gram(v) for k, v in features(net, names, style, set(STYLE_LAYERS)).items()}
-    return content_target, style_targets
+        content_targets = features(net, names, content, set(objective.content_layers))
+        style_targets = {k: gram(v) for k, v in features(net, names, style, set(objective.style_layers)).items()}
+    return content_targets, style_targets
 
 
-def objective_terms(net, names, x, content_target, style_targets):
-    """(content, style, tv) at x as differentiable tensors: DESIGN.md section 1 with the defaults."""
-    f = features(net, names, x, set(STYLE_LAYERS) | {CONTENT_LAYER})
-    content = CONTENT_WEIGHT * torch.mean((f[CONTENT_LAYER] - content_target) ** 2)
-    style = sum(STYLE_WEIGHT * torch.mean((gram(f[layer]) - style_targets[layer]) ** 2) for layer in STYLE_LAYERS)
-    return content, style, TV_WEIGHT * total_variation(x)
+def objective_terms(net, names, x, content_targets, style_targets, objective=DEFAULTS):
+    """(content, style, tv) at x as differentiable tensors: DESIGN.md section 1."""
+    o = objective
+    f = features(net, names, x, set(o.style_layers) | set(o.content_layers))
+    content = sum(o.content_weight * torch.mean((f[layer] - content_targets[layer]) ** 2) for layer in o.content_layers)
+    style = sum(o.style_weight * w * torch.mean((gram(f[layer]) - style_targets[layer]) ** 2)
+                for layer, w in zip(o.style_layers, o.style_layer_weights))
+    return content, style, o.tv_weight * total_variation(x)
 
 
-def time_evaluation(net, names, width, height, repeat):
+def time_evaluation(net, names, width, height, repeat, objective=DEFAULTS):
     """Median seconds of forward + loss + backward to the image, after one warm-up evaluation."""
     # Preprocessed-space images: 0..255 minus the mean, so roughly zero-centred with std ~50.
     content = torch.randn(1, 3, height, width) * 50
     style = torch.randn(1, 3, height, width) * 50
-    content_target, style_targets = targets(net, names, content, style)
+    content_targets, style_targets = targets(net, names, content, style, objective)
     x = content.clone().requires_grad_(True)
 
     def evaluate():
         x.grad = None
-        content_loss, style_loss, tv_loss = objective_terms(net, names, x, content_target, style_targets)
+        content_loss, style_loss, tv_loss = objective_terms(net, names, x, content_targets, style_targets, objective)
         (content_loss + style_loss + tv_loss).backward()
         return x.grad
 
@@ -138,6 +152,11 @@ def parse_size(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--model', default='vgg19', choices=MODELS)
+    parser.add_argument('--content-layers', default=','.join(DEFAULTS.content_layers))
+    parser.add_argument('--style-layers', default=','.join(DEFAULTS.style_layers))
+    parser.add_argument('--style-layer-weights', default=','.join(map(str, DEFAULTS.style_layer_weights)))
+    parser.add_argument('--weights', default='5,100,1e-3', help='content, style and tv weights')
     parser.add_argument('--sizes', default='256,512', help='comma-separated: S (S x S) or WxH')
     parser.add_argument('--repeat', type=int, default=3, help='timed evaluations per size (median reported)')
     parser.add_argument('--threads', type=int, default=2, help='torch.set_num_threads')
@@ -146,12 +165,14 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    net, names = build_vgg()
+    net, names = build_network(args.model)
+    objective = Objective(args.content_layers.split(','), args.style_layers.split(','),
+                          [float(w) for w in args.style_layer_weights.split(',')], *[float(w) for w in args.weights.split(',')])
     results = []
     for spec in args.sizes.split(','):
         size, width, height = parse_size(spec)
-        seconds, runs = time_evaluation(net, names, width, height, max(1, args.repeat))
-        results.append({'size': size, 'width': width, 'height': height, 'seconds': seconds, 'runs': runs})
+        seconds, runs = time_evaluation(net, names, width, height, max(1, args.repeat), objective)
+        results.append({'model': args.model, 'size': size, 'width': width, 'height': height, 'seconds': seconds, 'runs': runs})
     report = {'torch_version': torch.__version__, 'threads': torch.get_num_threads(), 'blas': loaded_blas(), 'results': results}
     print(json.dumps(report, indent=2))
 

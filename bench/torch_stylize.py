@@ -40,7 +40,7 @@ IMAGES = '../shared/images'
 # Decodes, scales (longest side) and preprocesses an image with the project's own code.
 DUMP_IMAGE = """
 import { readImage, resize, fitLongestSide, toNetworkInput } from './dist/src/image/index.js';
-import { VGG_MEAN_RGB } from './dist/src/vgg/layers.js';
+import { VGG_MEAN_RGB } from './dist/src/models/vgg-family.js';
 const [path, longest, width, height] = process.argv.slice(1);
 const img = readImage(path);
 const [w, h] = width ? [Number(width), Number(height)] : fitLongestSide(img.width, img.height, Number(longest));

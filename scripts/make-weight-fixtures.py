@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Writes the small SYNTHETIC weight files under test/fixtures/weights/, one per source format
 the importers read, plus expected.json: values computed here, with numpy/torch, in the project's
-canonical layout (conv weight OIHW, RGB input, 0..255 minus VGG mean) for the tests to compare with.
+canonical layout (conv weight OIHW, RGB input, 0..255 minus a mean) for the tests to compare with.
 
-The networks have VGG19's 16 conv layer names but tiny channel counts (see BLOCKS) so that all the
-fixtures stay well under 500 KB; real VGG19 shapes are only enforced when the network loads them.
+The VGG19 files have VGG19's 16 conv layer names but tiny channel counts (see BLOCKS) so that all
+the fixtures stay well under 500 KB; real shapes are only enforced when the network loads them.
+The other networks (torchvision's vgg16, squeezenet1_1 and squeezenet1_0 state dicts, Keras'
+VGG16) have their real topology, kernels and key names with every channel count divided by
+NETWORK_DIVISORS, and their own expected values in expected-networks.json.
 No real weights are used or derived: every value comes from a seeded random generator.
 
 Run from anywhere with Debian's interpreter:  /usr/bin/python3 scripts/make-weight-fixtures.py
@@ -22,6 +25,8 @@ import h5py
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+import torch_networks  # scripts/torch_networks.py: torchvision's layouts
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'weights')
 RNG = np.random.default_rng(20240601)
@@ -220,14 +225,14 @@ def check_torch_loads(path, state):
 
 # ---------------------------------------------------------------- Keras HDF5
 
-def write_keras_h5(path, canonical):
-    """Keras VGG19 'notop' layout: root attr layer_names, per-layer group with attr weight_names
+def write_keras_h5(path, canonical, blocks=BLOCKS):
+    """Keras VGG 'notop' layout: root attr layer_names, per-layer group with attr weight_names
     naming datasets relative to the group; kernel HWIO; conv1_1 takes BGR input."""
     layer_names = ['input_1']
     with h5py.File(path, 'w') as f:
         f.create_group('input_1').attrs['weight_names'] = []
         index = 0
-        for block, count, _ in BLOCKS:
+        for block, count, _ in blocks:
             for conv in range(1, count + 1):
                 w, b = canonical[f'conv{block}_{conv}']
                 layer = f'block{block}_conv{conv}'
@@ -274,8 +279,61 @@ def float16_cases():
     return [[int(a), int(b)] for a, b in zip(values.view(np.uint32), halves.view(np.uint16))]
 
 
+# ---------------------------------------------------------------- the other networks
+
+# Channel counts of the real networks are divided by these (squeeze layers keep at least 2).
+NETWORK_DIVISORS = {'vgg16': 32, 'squeezenet1_1': 8, 'squeezenet1_0': 8}
+# torchvision's squeezenets are converted to their own ImageNet mean, 255 m: the bias stays.
+IMAGENET_MEAN_255 = 255.0 * IMAGENET_MEAN
+
+
+def torchvision_network_fixture(model, path, legacy):
+    """A tiny torchvision state dict of `model` and its canonical values (first conv converted)."""
+    torch.manual_seed(sum(map(ord, model)))
+    net, _ = torch_networks.features(model, NETWORK_DIVISORS[model])
+    for m in net.modules():
+        if isinstance(m, torch.nn.Conv2d):  # random biases too, so that a bias mix-up shows
+            torch.nn.init.normal_(m.bias, std=0.5)
+    pairs = torch_networks.conv_weights(model)
+    state = collections.OrderedDict((f'features.{k}', v) for k, v in net.state_dict().items())
+    state['classifier.1.weight'] = torch.ones(2, 3, 1, 1)  # squeezenet's conv10 or VGG's fc: ignored
+    torch.save(state, path, _use_new_zipfile_serialization=not legacy)
+    check_torch_loads(path, state)
+    canonical = {ours: (state[f'{theirs}.weight'].numpy(), state[f'{theirs}.bias'].numpy()) for ours, theirs in pairs}
+    first, (w, b) = pairs[0][0], (a.astype(np.float64) for a in canonical[pairs[0][0]])
+    target = VGG_MEAN_RGB if model in torch_networks.VGG else IMAGENET_MEAN_255
+    w_ours = w / (255.0 * IMAGENET_STD)[None, :, None, None]
+    b_ours = b + np.einsum('ochw,c->o', w_ours, target - 255.0 * IMAGENET_MEAN)
+    canonical[first] = (w_ours.astype(np.float32), b_ours.astype(np.float32))
+    return {'model': model, 'divisor': NETWORK_DIVISORS[model], 'input_mean': target.tolist(),
+            'convs': summarise_model(canonical)}
+
+
+def keras_vgg16_fixture(path):
+    blocks = [(b, len(channels), channels[0] // NETWORK_DIVISORS['vgg16'])
+              for b, channels in enumerate(torch_networks.VGG['vgg16'], start=1)]
+    canonical, cin = {}, 3
+    for block, count, channels in blocks:
+        for i in range(1, count + 1):
+            canonical[f'conv{block}_{i}'] = ((RNG_NETWORKS.standard_normal((channels, cin, 3, 3)) * 0.2).astype(np.float32),
+                                             (RNG_NETWORKS.standard_normal(channels) * 0.5).astype(np.float32))
+            cin = channels
+    write_keras_h5(path, canonical, blocks)
+    return {'model': 'vgg16', 'divisor': NETWORK_DIVISORS['vgg16'], 'input_mean': VGG_MEAN_RGB.tolist(),
+            'convs': summarise_model(canonical)}
+
+
+RNG_NETWORKS = np.random.default_rng(20240602)
+NETWORK_FILES = {
+    'torchvision-vgg16.pth': lambda path: torchvision_network_fixture('vgg16', path, legacy=False),
+    'torchvision-squeezenet1_1.pth': lambda path: torchvision_network_fixture('squeezenet1_1', path, legacy=False),
+    'torchvision-squeezenet1_0.pth': lambda path: torchvision_network_fixture('squeezenet1_0', path, legacy=True),
+    'keras-vgg16.h5': keras_vgg16_fixture,
+}
+
+
 GENERATED = ['uint8-bundle', 'torchvision-zip.pth', 'torchvision-legacy.pth', 'torchvision-legacy-2017.pth',
-             'keras-notop.h5', 'expected.json']
+             'keras-notop.h5', 'expected.json', *NETWORK_FILES, 'expected-networks.json']
 
 
 def remove_previous_output():
@@ -316,6 +374,10 @@ def main():
     }
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1)
+
+    networks = {name: make(os.path.join(OUT, name)) for name, make in NETWORK_FILES.items()}
+    with open(os.path.join(OUT, 'expected-networks.json'), 'w') as f:
+        json.dump({'generated_by': 'scripts/make-weight-fixtures.py', 'files': networks}, f)
 
 
 if __name__ == '__main__':

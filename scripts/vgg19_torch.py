@@ -14,18 +14,20 @@ BUNDLE = '../shared/weights/vgg19-uint8'
 # The VGG19 feature extractor: conv channel counts per block (configuration E).
 BLOCKS = [(1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512)]
 
+# The VGG weights' input convention: RGB on 0..255 minus this mean (src/models/vgg-family.ts).
+VGG_MEAN_RGB = [123.68, 116.779, 103.939]
+
 DUMP_INPUT = """
 import {{ readImage, resize, toNetworkInput }} from './dist/src/image/index.js';
-import {{ VGG_MEAN_RGB }} from './dist/src/vgg/layers.js';
-const x = toNetworkInput(resize(readImage('{image}'), {width}, {height}), VGG_MEAN_RGB);
+const x = toNetworkInput(resize(readImage('{image}'), {width}, {height}), {mean});
 process.stdout.write(Buffer.from(x.buffer, x.byteOffset, x.byteLength));
 """
 
 
-def network_input(image, width, height):
+def network_input(image, width, height, mean=VGG_MEAN_RGB):
     """`image` resized to width x height and preprocessed as the network expects (RGB, 0..255
-    minus the mean), by the project's code: a float32 tensor [1][3][height][width]."""
-    script = DUMP_INPUT.format(image=image, width=width, height=height)
+    minus `mean`, VGG's by default), by the project's code: a float32 tensor [1][3][height][width]."""
+    script = DUMP_INPUT.format(image=image, width=width, height=height, mean=json.dumps(mean))
     raw = subprocess.run(['node', '--input-type=module', '-e', script], check=True, capture_output=True).stdout
     return torch.from_numpy(np.frombuffer(raw, dtype=np.float32).reshape(1, 3, height, width).copy())
 

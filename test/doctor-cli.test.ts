@@ -7,7 +7,7 @@ import { kernelCases } from '../src/check/kernel-cases.js';
 import { DOCTOR_SIZES } from '../src/check/run-checks.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { injectFailures, runNst, tempDir } from './helpers/cli.js';
-import { fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
+import { fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
 
 describe('nst doctor', () => {
   const dir = tempDir();
@@ -62,7 +62,7 @@ describe('nst doctor', () => {
     const corrupt = join(dir, 'corrupt.nstw');
     beforeAll(() => {
       // The fixture bundle has VGG19's layer names but tiny shapes: it must fail the shape check.
-      convertWeights({ source: fixturePath('uint8-bundle'), output: good, layers: TINY_CONVS });
+      convertWeights({ source: fixturePath('uint8-bundle'), output: good, architecture: TINY_VGG19 });
       copyFileSync(good, corrupt);
       const bytes = readFileSync(corrupt);
       bytes[bytes.length - 1] ^= 0xff;

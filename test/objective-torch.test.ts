@@ -21,8 +21,9 @@ import type { Shape3 } from '../src/engine/tensor.js';
 import { readImage, resize, toNetworkInput } from '../src/image/index.js';
 import { StyleTransferObjective } from '../src/loss/objective.js';
 import { DEFAULT_LOSS_FORMS } from '../src/stylize/defaults.js';
-import { VGG_MEAN_RGB } from '../src/vgg/layers.js';
-import { Vgg19 } from '../src/vgg/network.js';
+import { VGG_MEAN_RGB } from '../src/models/vgg-family.js';
+import { VGG19 } from '../src/models/vgg19.js';
+import { Network } from '../src/network/network.js';
 import { importUint8Bundle } from '../src/weights/import-bundle.js';
 import { testBackend } from './backend-under-test.js';
 import { BUNDLE, hasBundle, REPO, SHARED } from './helpers/cli.js';
@@ -67,7 +68,7 @@ describe.skipIf(!hasBundle)(`objective on ${backend} against PyTorch, real weigh
   beforeAll(() => {
     const engine = Engine.create(backend);
     const w = fixture.weights;
-    const net = new Vgg19(engine, importUint8Bundle(BUNDLE).convs, 'max', 'relu5_1');
+    const net = new Network(engine, VGG19, importUint8Bundle(BUNDLE).convs, 'max', 'relu5_1');
     const content = networkInput(fixture.content);
     const style = networkInput(fixture.style);
     const x = networkInput(fixture.x);

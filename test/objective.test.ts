@@ -21,13 +21,14 @@ import type { LossForms } from '../src/loss/loss-forms.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
 import { ObjectiveReference } from '../src/reference/objective-reference.js';
 import { DEFAULT_LOSS_FORMS } from '../src/stylize/defaults.js';
-import { Vgg19 } from '../src/vgg/network.js';
+import { VGG19 } from '../src/models/vgg19.js';
+import { Network } from '../src/network/network.js';
 import { testBackend } from './backend-under-test.js';
 import { centralDifferenceError } from './helpers/finite-differences.js';
-import { randomVggWeights } from '../src/check/random-weights.js';
+import { randomWeights } from '../src/check/random-weights.js';
 
 const backend = testBackend();
-const convs = randomVggWeights(new Rng(3), 16);
+const convs = randomWeights(VGG19, new Rng(3), 16);
 const SHAPE: Shape3 = [3, 18, 21];
 const STYLE_SHAPES: Shape3[] = [[3, 16, 20], [3, 22, 17]];
 const BLEND = [0.25, 0.75];
@@ -112,7 +113,7 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe(`style transfer objective on ${backend}`, () => {
   let engine: Engine;
-  let net: Vgg19;
+  let net: Network;
 
   /** The device objective for `weights`, evaluated once at x0: its losses and image gradient. */
   function evaluateOnDevice(weights: ObjectiveWeights) {
@@ -135,7 +136,7 @@ describe(`style transfer objective on ${backend}`, () => {
 
   beforeAll(() => {
     engine = Engine.create(backend);
-    net = new Vgg19(engine, convs, 'max');
+    net = new Network(engine, VGG19, convs, 'max');
   });
   afterAll(() => {
     net?.dispose();

@@ -16,7 +16,9 @@ import { RECIPE_REFERENCES, type RecipeInputs } from '../src/reference/recipes.j
 import { parseStylizeConfig } from '../src/stylize/config.js';
 import { PRESETS } from '../src/stylize/presets.js';
 import { createRecipeObjective } from '../src/stylize/recipe-objective.js';
-import { Vgg19 } from '../src/vgg/network.js';
+import { VGG_MEAN_RGB } from '../src/models/vgg-family.js';
+import { VGG19 } from '../src/models/vgg19.js';
+import { Network } from '../src/network/network.js';
 import { testBackend } from './backend-under-test.js';
 import { REPO } from './helpers/cli.js';
 import { centralDifferenceError } from './helpers/finite-differences.js';
@@ -53,11 +55,11 @@ const runnable = PRESETS.filter((p) => !p.waitsFor);
 
 describe(`presets against their sources on ${backend}`, () => {
   let engine: Engine;
-  let net: Vgg19;
+  let net: Network;
 
   beforeAll(() => {
     engine = Engine.create(backend);
-    net = new Vgg19(engine, inputs.convs, 'max');
+    net = new Network(engine, VGG19, inputs.convs, 'max');
   });
   afterAll(() => {
     net.dispose();
@@ -83,7 +85,7 @@ describe(`presets against their sources on ${backend}`, () => {
         expect(config.pooling).toBe('max');
         const recipe = createRecipeObjective(engine, net, config, inputs.shape, inputs.content, [
           { pixels: inputs.style, shape: inputs.styleShape, blend: 1 },
-        ]);
+        ], VGG_MEAN_RGB);
         value = recipe.f(point, gradient);
         terms = { ...recipe.objective.last };
         recipe.objective.dispose();

@@ -6,15 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { Rng } from '../src/check/random.js';
-import { vggForwardRef } from '../src/reference/vgg-reference.js';
-import { gradientsFrom, Vgg19 } from '../src/vgg/network.js';
-import { RELU_NAMES } from '../src/vgg/layers.js';
+import { VGG19 } from '../src/models/vgg19.js';
+import { networkForwardRef } from '../src/reference/network-reference.js';
+import type { HostTensor } from '../src/reference/reference.js';
+import { gradientsFrom, Network } from '../src/network/network.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { testBackend } from './backend-under-test.js';
-import { randomVggWeights } from '../src/check/random-weights.js';
+import { randomWeights } from '../src/check/random-weights.js';
 
 const backend = testBackend();
-const weights = randomVggWeights(new Rng(7), 16);
+const weights = randomWeights(VGG19, new Rng(7), 16);
+const RELU_NAMES = VGG19.layers;
+const vggForwardRef = (image: HostTensor, convs: typeof weights, deepest: string, pooling: 'max' | 'avg') =>
+  networkForwardRef(VGG19, image, convs, deepest, pooling);
 const SHAPE: Shape3 = [3, 19, 26]; // odd and non-square: every pool floors
 
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -29,14 +33,14 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
 
 describe.each(['max', 'avg'] as const)(`VGG19 on ${backend}, %s pooling`, (pooling) => {
   let engine: Engine;
-  let net: Vgg19;
+  let net: Network;
   const rng = new Rng(99);
   const image = rng.normals(SHAPE[0] * SHAPE[1] * SHAPE[2], 20);
   const image64 = Float64Array.from(image);
 
   beforeAll(() => {
     engine = Engine.create(backend);
-    net = new Vgg19(engine, weights, pooling);
+    net = new Network(engine, VGG19, weights, pooling);
   });
   afterAll(() => {
     net?.dispose();

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE, hasBundle, runNst, tempDir, type CliResult } from './helpers/cli.js';
+import { BUNDLE, hasBundle, hasSqueezeNetBundle, runNst, SQUEEZENET_BUNDLE, tempDir, type CliResult } from './helpers/cli.js';
 import { fixturePath } from './fixtures/weights/fixtures.js';
 
 let temp: string;
@@ -58,7 +58,32 @@ describe('nst weights import', () => {
   });
 });
 
+describe('nst weights import, other networks', () => {
+  it.skipIf(!hasSqueezeNetBundle)('tells SqueezeNet 1.1 from the shared float32 bundle and writes ./weights/squeezenet1_1.nstw', async () => {
+    const cwd = mkdtempSync(join(temp, 'project-'));
+    const result = await nst(['weights', 'import', SQUEEZENET_BUNDLE], cwd);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('found squeezenet1_1 (SqueezeNet 1.1) weights');
+    expect(result.stdout).toContain(`wrote ${join('weights', 'squeezenet1_1.nstw')}`);
+    expect(result.stdout).toContain('float32, from float32-bundle');
+    expect(existsSync(join(cwd, 'weights', 'squeezenet1_1.nstw'))).toBe(true);
+  });
+
+  it('exits 2 for a torchvision squeezenet with misshaped tensors, naming the network, the tensor and both shapes', async () => {
+    const output = join(temp, 'sq.nstw');
+    const result = await nst(['weights', 'import', fixturePath('torchvision-squeezenet1_1.pth'), '-o', output]);
+    expectOneLineError(result, 'features.0.weight (conv1) has shape [8, 3, 3, 3]; squeezenet1_1 needs [64, 3, 3, 3]');
+    expect(existsSync(output)).toBe(false);
+  });
+});
+
 describe('nst weights download', () => {
+  it('exits 2 for a source that does not have the network', async () => {
+    const result = await nst(['weights', 'download', '--model', 'squeezenet1_1', '--source', 'keras', '-o', join(temp, 'k.nstw')]);
+    expectOneLineError(result, '--source keras: there is no keras download of squeezenet1_1 (available: torch)');
+  });
+
   it('exits 2 with one line when the server cannot be reached', async () => {
     const result = await nst(['weights', 'download', '--url', 'http://127.0.0.1:9/vgg19.h5', '-o', join(temp, 'd.nstw')]);
     expectOneLineError(result, 'http://127.0.0.1:9/vgg19.h5', 'download interrupted');

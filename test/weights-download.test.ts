@@ -14,11 +14,11 @@ import { PINNED_DOWNLOADS, type ExpectedDigest } from '../src/weights/download-s
 import { downloadWeights, type DownloadWeightsOptions } from '../src/weights/download-weights.js';
 import { loadModelWeights } from '../src/weights/load.js';
 import { createProgress } from '../src/weights/progress.js';
-import { fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
+import { fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
 
 const BODY = readFileSync(fixturePath('keras-notop.h5'));
 const SHA256: ExpectedDigest = { algorithm: 'sha256', hex: createHash('sha256').update(BODY).digest('hex') };
-const CACHED_NAME = PINNED_DOWNLOADS.keras.fileName;
+const CACHED_NAME = PINNED_DOWNLOADS.vgg19.keras!.fileName;
 
 /** How the server behaves; `requests` records the Range header of every request. */
 const server = {
@@ -81,7 +81,7 @@ function options(overrides: Partial<DownloadWeightsOptions> = {}): DownloadWeigh
     expected: SHA256,
     output: join(dir, 'out', 'vgg19.nstw'),
     cacheDir: join(dir, 'cache'),
-    layers: TINY_CONVS,
+    architecture: TINY_VGG19,
     ...overrides,
   };
 }
@@ -105,7 +105,7 @@ describe('downloadWeights', () => {
     expect(readFileSync(downloaded).equals(BODY)).toBe(true);
     expect(existsSync(`${downloaded}.part`)).toBe(false);
     expect(written).toMatchObject({ path: options().output, dtype: 'float16', sourceKind: 'keras' });
-    expect(loadModelWeights(written.path, TINY_CONVS).convs).toHaveLength(16);
+    expect(loadModelWeights(written.path, TINY_VGG19).convs).toHaveLength(16);
     expect(server.requests).toEqual([undefined]);
 
     await downloadWeights(options());
@@ -114,13 +114,13 @@ describe('downloadWeights', () => {
 
   it('follows redirects', async () => {
     await downloadWeights(options({ url: `${baseUrl}/moved` }));
-    expect(existsSync(options().output)).toBe(true);
+    expect(existsSync(options().output!)).toBe(true);
   });
 
   it('refuses a file with the wrong checksum, deletes it and writes nothing', async () => {
     const wrong: ExpectedDigest = { algorithm: 'sha256', hex: '0'.repeat(64) };
     await expectRejectsWithUserError(downloadWeights(options({ expected: wrong })), baseUrl, 'sha256', SHA256.hex, 'wrote nothing');
-    expect(existsSync(options().output)).toBe(false);
+    expect(existsSync(options().output!)).toBe(false);
     expect(existsSync(join(dir, 'cache', CACHED_NAME))).toBe(false);
     expect(existsSync(join(dir, 'cache', `${CACHED_NAME}.part`))).toBe(false);
   });
@@ -143,12 +143,12 @@ describe('downloadWeights', () => {
     await expectRejectsWithUserError(downloadWeights(options({ attempts: 2 })), 'download interrupted', 'run the same command again to resume');
     const part = join(dir, 'cache', `${CACHED_NAME}.part`);
     expect(readFileSync(part).length).toBe(40_000);
-    expect(existsSync(options().output)).toBe(false);
+    expect(existsSync(options().output!)).toBe(false);
 
     await downloadWeights(options());
     expect(server.requests).toEqual([undefined, 'bytes=20000-', 'bytes=40000-']);
     expect(existsSync(part)).toBe(false);
-    expect(existsSync(options().output)).toBe(true);
+    expect(existsSync(options().output!)).toBe(true);
   });
 
   it('starts over when the server ignores Range', async () => {

@@ -27,9 +27,10 @@ function fromBits(bits: number): number {
 function smallModel(): ModelWeights {
   const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.7);
   return {
+    model: 'vgg19',
     convs: [
-      { name: 'conv1_1', outChannels: 3, inChannels: 3, weight: values(81, 1), bias: values(3, 2) },
-      { name: 'conv1_2', outChannels: 5, inChannels: 3, weight: values(135, 3), bias: values(5, 4) },
+      { name: 'conv1_1', outChannels: 3, inChannels: 3, kernel: 3, weight: values(81, 1), bias: values(3, 2) },
+      { name: 'conv1_2', outChannels: 5, inChannels: 3, kernel: 3, weight: values(135, 3), bias: values(5, 4) },
     ],
     inputMean: [123.68, 116.779, 103.939],
     source: 'memory',

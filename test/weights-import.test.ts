@@ -6,14 +6,22 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VGG_MEAN_RGB } from '../src/vgg/layers.js';
+import { convNodes } from '../src/models/description.js';
+import { VGG_MEAN_RGB } from '../src/models/vgg-family.js';
+import { MODELS } from '../src/models/index.js';
+import { VGG19 } from '../src/models/vgg19.js';
 import { detectSourceKind } from '../src/weights/import.js';
 import { importUint8Bundle } from '../src/weights/import-bundle.js';
 import { importKeras, kerasLayerName } from '../src/weights/import-keras.js';
-import { importTorchvision, torchvisionFeatureIndices } from '../src/weights/import-torch.js';
+import { importTorchvision } from '../src/weights/import-torch.js';
 import { assertArchitecture, type ConvWeights } from '../src/weights/model-weights.js';
 import { expectUserError } from './helpers/expect-user-error.js';
-import { expected, expectModelMatches, fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
+import { convertWeights } from '../src/weights/convert.js';
+import { importWeights } from '../src/weights/import.js';
+import { importFloatBundle } from '../src/weights/import-float-bundle.js';
+import { hasSqueezeNetBundle, SQUEEZENET_BUNDLE } from './helpers/cli.js';
+import { loadModelWeights } from '../src/weights/load.js';
+import { expected, expectedNetworks, expectModelMatches, fixtureNetwork, fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
 
 const BUNDLE = fixturePath('uint8-bundle');
 const TORCH_FILES = ['torchvision-zip.pth', 'torchvision-legacy.pth', 'torchvision-legacy-2017.pth'];
@@ -49,7 +57,7 @@ describe('uint8 bundle importer', () => {
     const weights = importUint8Bundle(BUNDLE);
     expectModelMatches(weights, expected.uint8_bundle, 1e-7);
     expect(weights.inputMean).toEqual([...VGG_MEAN_RGB]);
-    assertArchitecture(weights, BUNDLE, TINY_CONVS);
+    assertArchitecture(weights, BUNDLE, TINY_VGG19);
   });
 
   it('keeps the quantised bytes, scale and min of the manifest exactly', () => {
@@ -96,13 +104,14 @@ describe('uint8 bundle importer', () => {
 
 describe('torchvision importer', () => {
   it('maps conv layers to the features.<i> indices of torchvision vgg19', () => {
-    expect([...torchvisionFeatureIndices().values()]).toEqual([0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34]);
+    const indices = convNodes(VGG19).map((c) => VGG19.torchvisionNames[c.weights]);
+    expect(indices).toEqual([0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34].map((i) => `features.${i}`));
   });
 
   it.each(TORCH_FILES)('reads %s (strided and offset tensors included) and converts conv1_1 to our input convention', (name) => {
     const weights = importTorchvision(fixturePath(name));
     expectModelMatches(weights, expected.torchvision, 1e-6);
-    assertArchitecture(weights, name, TINY_CONVS);
+    assertArchitecture(weights, name, TINY_VGG19);
   });
 
   it('converted conv1_1 on (pixel - VGG mean) equals torch conv1_1 on its normalised input, inside the border', () => {
@@ -151,7 +160,7 @@ describe('Keras importer', () => {
   it('reads the HDF5 layout, transposes HWIO to OIHW and turns conv1_1 from BGR to RGB', () => {
     const weights = importKeras(fixturePath('keras-notop.h5'));
     expectModelMatches(weights, expected.keras, 1e-7);
-    assertArchitecture(weights, 'keras', TINY_CONVS);
+    assertArchitecture(weights, 'keras', TINY_VGG19);
   });
 
   it.each([1000, 40_000])('reports a file truncated to %i bytes as a user error', (length) => {
@@ -172,6 +181,64 @@ describe('source detection', () => {
     expectUserError(() => detectSourceKind('/no/such/weights.pth'), '/no/such/weights.pth', 'no such file');
     expectUserError(() => detectSourceKind(fixturePath('.')), 'directory without manifest.json');
     expectUserError(() => detectSourceKind(fixturePath('expected.json')), 'expected.json', 'not a weights source');
+  });
+});
+
+describe('the other networks: torchvision vgg16, squeezenet1_1, squeezenet1_0 and Keras VGG16', () => {
+  it.each(Object.keys(expectedNetworks))('%s: tells the network from the file and converts its first conv', (name) => {
+    const fixture = expectedNetworks[name];
+    const { kind, weights } = importWeights(fixturePath(name));
+    expect(kind).toBe(name.endsWith('.h5') ? 'keras' : 'torch');
+    expect(weights.model).toBe(fixture.model);
+    expect(weights.inputMean).toEqual(fixture.input_mean);
+    expectModelMatches(weights, fixture.convs, 1e-6);
+    assertArchitecture(weights, name, fixtureNetwork(name));
+  });
+
+  it.each(Object.keys(expectedNetworks))('%s: round-trips through a .nstw file', (name) => {
+    const output = join(tempDir(), 'weights.nstw');
+    const written = convertWeights({ source: fixturePath(name), output, dtype: 'float32', architecture: fixtureNetwork(name) });
+    expect(written.model).toBe(expectedNetworks[name].model);
+    expectModelMatches(loadModelWeights(output, fixtureNetwork(name)), expectedNetworks[name].convs, 1e-6);
+  });
+
+  it('names a tensor the squeezenet state dict lacks', () => {
+    const zip = readFileSync(fixturePath('torchvision-squeezenet1_1.pth'));
+    // Rename 'features.6.expand3x3.bias' (fire4) in the pickle: same length, the archive stays valid.
+    const at = zip.indexOf('features.6.expand3x3.bias');
+    zip.write('features.6.expand3x3.bxas', at);
+    const file = join(tempDir(), 'renamed.pth');
+    writeFileSync(file, zip);
+    expectUserError(() => importTorchvision(file), file, "'features.6.expand3x3.bias'", 'fire4/expand3x3', 'squeezenet1_1');
+  });
+
+  it('names the tensor and both shapes when a squeezenet file does not fit the network', () => {
+    const file = fixturePath('torchvision-squeezenet1_0.pth');
+    expectUserError(() => assertArchitecture(importTorchvision(file), file, fixtureNetwork('torchvision-squeezenet1_1.pth')), 'holds squeezenet1_0 weights, not squeezenet1_1');
+    expectUserError(() => assertArchitecture(importTorchvision(file), file), 'holds squeezenet1_0 weights, not vgg19');
+    const real = MODELS.squeezenet1_0;
+    expectUserError(() => assertArchitecture(importTorchvision(file), file, real), 'features.0.weight (conv1)', '[12, 3, 7, 7]', 'squeezenet1_0 needs [96, 3, 7, 7]');
+  });
+});
+
+describe.skipIf(!hasSqueezeNetBundle)('float32 bundle importer (../shared/weights/squeezenet1_1)', () => {
+  it('reads SqueezeNet 1.1 with the input convention of its manifest', () => {
+    const weights = importFloatBundle(SQUEEZENET_BUNDLE);
+    expect(weights.model).toBe('squeezenet1_1');
+    expect(weights.inputMean).toEqual([122.679, 116.669, 104.006]);
+    assertArchitecture(weights, SQUEEZENET_BUNDLE, MODELS.squeezenet1_1);
+  });
+
+  it('refuses a file whose sha256 or size differs from the manifest, naming the file', () => {
+    const copy = join(tempDir(), 'bundle');
+    cpSync(SQUEEZENET_BUNDLE, copy, { recursive: true });
+    const file = join(copy, 'fire5.expand3x3.weight.f32');
+    const bytes = readFileSync(file);
+    bytes[101] ^= 0x01;
+    writeFileSync(file, bytes);
+    expectUserError(() => importFloatBundle(copy), file, 'sha256', 'does not match the manifest');
+    writeFileSync(file, bytes.subarray(4));
+    expectUserError(() => importFloatBundle(copy), file, 'bytes', 'shape [128, 32, 3, 3]');
   });
 });
 

@@ -9,7 +9,7 @@ import { importUint8Bundle } from '../src/weights/import-bundle.js';
 import { describeWeightsFile, loadModelWeights } from '../src/weights/load.js';
 import { resolveWeightsPath, userCacheDir, type LookupContext } from '../src/weights/locate.js';
 import { expectUserError } from './helpers/expect-user-error.js';
-import { fixturePath, TINY_CONVS } from './fixtures/weights/fixtures.js';
+import { fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
 
 const BUNDLE = fixturePath('uint8-bundle');
 let dir: string;
@@ -25,12 +25,12 @@ function damaged(name: string, damage: (bytes: Buffer) => Buffer): string {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'nst-load-'));
   good = join(dir, 'tiny.nstw');
-  convertWeights({ source: BUNDLE, output: good, layers: TINY_CONVS });
+  convertWeights({ source: BUNDLE, output: good, architecture: TINY_VGG19 });
 });
 
 describe('loadModelWeights', () => {
   it('gives back exactly what the bundle importer produced (uint8 kept byte for byte)', () => {
-    const loaded = loadModelWeights(good, TINY_CONVS);
+    const loaded = loadModelWeights(good, TINY_VGG19);
     const imported = importUint8Bundle(BUNDLE);
     expect(loaded.source).toBe(good);
     expect(loaded.inputMean).toEqual(imported.inputMean);
@@ -43,17 +43,17 @@ describe('loadModelWeights', () => {
 
   it('reports a missing file', () => {
     const missing = join(dir, 'none.nstw');
-    expectUserError(() => loadModelWeights(missing, TINY_CONVS), missing, 'no such file');
+    expectUserError(() => loadModelWeights(missing, TINY_VGG19), missing, 'no such file');
   });
 
   it('reports a truncated file', () => {
     const path = damaged('truncated.nstw', (b) => b.subarray(0, b.length - 100));
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, 'truncated', 'nst weights import');
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, 'truncated', 'nst weights import');
   });
 
   it('reports a file truncated inside its header', () => {
     const path = damaged('stub.nstw', (b) => b.subarray(0, 40));
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, 'truncated inside its header');
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, 'truncated inside its header');
   });
 
   it('reports a corrupt payload through its sha256', () => {
@@ -61,7 +61,7 @@ describe('loadModelWeights', () => {
       b[b.length - 50] ^= 0xff;
       return b;
     });
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, 'payload checksum mismatch (file corrupt or truncated)', 're-create it');
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, 'payload checksum mismatch (file corrupt or truncated)', 're-create it');
   });
 
   it('reports a corrupt header', () => {
@@ -69,7 +69,7 @@ describe('loadModelWeights', () => {
       b[NSTW_PREAMBLE_BYTES] = 0x5b; // '{' -> '['
       return b;
     });
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, 'header');
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, 'header');
   });
 
   it('reports bad magic', () => {
@@ -77,7 +77,7 @@ describe('loadModelWeights', () => {
       b.write('PK', 0);
       return b;
     });
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, "no 'NSTW' magic");
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, "no 'NSTW' magic");
   });
 
   it('reports an unsupported version', () => {
@@ -85,7 +85,7 @@ describe('loadModelWeights', () => {
       b.writeUInt32LE(2, 4);
       return b;
     });
-    expectUserError(() => loadModelWeights(path, TINY_CONVS), path, 'version 2 is not supported');
+    expectUserError(() => loadModelWeights(path, TINY_VGG19), path, 'version 2 is not supported');
   });
 
   it('reports a tensor whose shape does not fit the network', () => {
@@ -127,14 +127,14 @@ describe('resolveWeightsPath', () => {
   it('prefers --weights, then NST_WEIGHTS, then ./weights/vgg19.nstw, then the user cache', () => {
     const ctx = context();
     const cached = touch(join(ctx.home, '.cache', 'neural-style-gl', 'vgg19.nstw'));
-    expect(resolveWeightsPath(undefined, ctx)).toBe(cached);
+    expect(resolveWeightsPath(undefined, 'vgg19', ctx)).toBe(cached);
     const local = touch(join(ctx.cwd, 'weights', 'vgg19.nstw'));
-    expect(resolveWeightsPath(undefined, ctx)).toBe(local);
+    expect(resolveWeightsPath(undefined, 'vgg19', ctx)).toBe(local);
     const fromEnv = touch(join(ctx.home, 'env.nstw'));
     ctx.env.NST_WEIGHTS = fromEnv;
-    expect(resolveWeightsPath(undefined, ctx)).toBe(fromEnv);
+    expect(resolveWeightsPath(undefined, 'vgg19', ctx)).toBe(fromEnv);
     const explicit = touch(join(ctx.home, 'explicit.nstw'));
-    expect(resolveWeightsPath(explicit, ctx)).toBe(explicit);
+    expect(resolveWeightsPath(explicit, 'vgg19', ctx)).toBe(explicit);
   });
 
   it('uses XDG_CACHE_HOME when set', () => {
@@ -145,15 +145,15 @@ describe('resolveWeightsPath', () => {
   it('never falls back from a path the user named', () => {
     const ctx = context();
     touch(join(ctx.cwd, 'weights', 'vgg19.nstw'));
-    expectUserError(() => resolveWeightsPath('/nope.nstw', ctx), '--weights', '/nope.nstw', 'no such file');
+    expectUserError(() => resolveWeightsPath('/nope.nstw', 'vgg19', ctx), '--weights', '/nope.nstw', 'no such file');
     ctx.env.NST_WEIGHTS = '/nope-env.nstw';
-    expectUserError(() => resolveWeightsPath(undefined, ctx), 'NST_WEIGHTS', '/nope-env.nstw');
+    expectUserError(() => resolveWeightsPath(undefined, 'vgg19', ctx), 'NST_WEIGHTS', '/nope-env.nstw');
   });
 
   it('tells both ways to get weights when there are none', () => {
     const ctx = context();
     expectUserError(
-      () => resolveWeightsPath(undefined, ctx),
+      () => resolveWeightsPath(undefined, 'vgg19', ctx),
       'no VGG19 weights found',
       'npx nst weights import ../shared/weights/vgg19-uint8',
       'npx nst weights download',

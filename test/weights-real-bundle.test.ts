@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VGG19_CONVS } from '../src/vgg/layers.js';
+import { convNodes } from '../src/models/description.js';
+import { VGG19 } from '../src/models/vgg19.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { importUint8Bundle } from '../src/weights/import-bundle.js';
 import { describeWeightsFile, loadModelWeights } from '../src/weights/load.js';
@@ -26,7 +27,7 @@ describe(title, () => {
     const weights = bundle();
     assertArchitecture(weights, BUNDLE);
     expect(weights.convs.map((c) => [c.name, c.outChannels, c.inChannels])).toEqual(
-      VGG19_CONVS.map((l) => [l.name, l.outChannels, l.inChannels]),
+      convNodes(VGG19).map((l) => [l.weights, l.outChannels, l.inChannels]),
     );
   });
 

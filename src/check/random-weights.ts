@@ -1,21 +1,21 @@
 import type { Rng } from './random.js';
-import { VGG19_CONVS } from '../vgg/layers.js';
+import { convNodes, withChannelsDividedBy, type NetworkDescription } from '../models/description.js';
 import type { ConvWeights } from '../weights/model-weights.js';
 
 /**
- * VGG19-shaped random weights, He-initialised so activations keep their scale through the
- * depth: for tests (every channel count divided by `shrink`; the image input keeps 3) and for
- * benchmarks (full size: speed does not depend on the values).
+ * Random weights of `model`'s shapes, He-initialised so activations keep their scale through
+ * the depth: for tests (every channel count divided by `shrink`; the image input keeps 3) and
+ * for benchmarks (full size: speed does not depend on the values).
  */
-export function randomVggWeights(rng: Rng, shrink = 1): ConvWeights[] {
-  return VGG19_CONVS.map((layer) => {
-    const inChannels = layer.inChannels === 3 ? 3 : layer.inChannels / shrink;
-    const outChannels = layer.outChannels / shrink;
+export function randomWeights(model: NetworkDescription, rng: Rng, shrink = 1): ConvWeights[] {
+  return convNodes(withChannelsDividedBy(model, shrink)).map(({ weights: name, inChannels, outChannels, kernel }) => {
+    const taps = kernel * kernel;
     return {
-      name: layer.name,
+      name,
       inChannels,
       outChannels,
-      weight: rng.normals(outChannels * inChannels * 9, Math.sqrt(2 / (9 * inChannels))),
+      kernel,
+      weight: rng.normals(outChannels * inChannels * taps, Math.sqrt(2 / (taps * inChannels))),
       bias: rng.normals(outChannels, 0.05),
     };
   });

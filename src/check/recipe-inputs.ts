@@ -5,10 +5,11 @@
  * so neighbours tie where the abs and pow total variations have their kinks).
  */
 import type { Shape3 } from '../engine/tensor.js';
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import { VGG_MEAN_RGB } from '../models/vgg-family.js';
+import { VGG19 } from '../models/vgg19.js';
 import type { ConvWeights } from '../weights/model-weights.js';
 import { Rng } from './random.js';
-import { randomVggWeights } from './random-weights.js';
+import { randomWeights } from './random-weights.js';
 
 export interface RecipeTestInputs {
   convs: ConvWeights[];
@@ -36,7 +37,7 @@ export function recipeTestInputs(): RecipeTestInputs {
   const rng = new Rng(11);
   const shape: Shape3 = [3, 18, 22];
   const styleShape: Shape3 = [3, 20, 17];
-  const convs = randomVggWeights(rng, 16);
+  const convs = randomWeights(VGG19, rng, 16);
   const content = minusMean(photoLike(rng, shape));
   const style = minusMean(photoLike(rng, styleShape));
   const pixels = photoLike(rng, shape);

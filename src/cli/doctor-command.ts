@@ -13,6 +13,7 @@ import { describeDevice, type DeviceInfo } from '../engine/device-info.js';
 import { TOLERANCE, type CheckResult } from '../check/gradient-check.js';
 import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
 import { isUserError } from '../errors.js';
+import { MODELS } from '../models/index.js';
 import { describeWeightsFile, loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
 import { describeDisplay } from './launcher.js';
@@ -50,7 +51,7 @@ function deviceReport(engine: Engine, requested: string): { lines: string[]; ok:
   }
 }
 
-/** The weights file stylize would use, fully verified (magic, version, checksum, every shape). */
+/** The weights file stylize would use (for VGG19, or the one named), fully verified (magic, version, checksum, every shape). */
 function weightsLine(explicit: string | undefined): { line: string; ok: boolean } {
   let path: string;
   try {
@@ -60,10 +61,10 @@ function weightsLine(explicit: string | undefined): { line: string; ok: boolean 
     return { line: `weights          none found: ${e.message}`, ok: true };
   }
   try {
-    const { convs } = loadModelWeights(path);
     const d = describeWeightsFile(path);
+    const { convs } = loadModelWeights(path, MODELS[d.model]);
     const mib = (d.sizeBytes / 2 ** 20).toFixed(1);
-    return { line: `weights          ${path}: ok (${d.dtype}, ${mib} MiB, sha256 verified, ${convs.length} conv layers, from ${d.convertedFrom})`, ok: true };
+    return { line: `weights          ${path}: ok (${d.model}, ${d.dtype}, ${mib} MiB, sha256 verified, ${convs.length} conv layers, from ${d.convertedFrom})`, ok: true };
   } catch (e) {
     if (!isUserError(e)) throw e;
     return { line: `weights          FAILED: ${e.message}`, ok: false };

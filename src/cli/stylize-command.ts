@@ -1,5 +1,6 @@
 /** `nst stylize <content> <style> [more styles...] -o out.png`: the CLI face of src/stylize/run.ts. */
 import type { Command } from 'commander';
+import { MODEL_NAMES } from '../models/description.js';
 import { STYLIZE_DEFAULTS as D } from '../stylize/defaults.js';
 import { parseStylizeConfig, type RawStylizeOptions } from '../stylize/config.js';
 import { describeStopReason } from '../optim/index.js';
@@ -28,9 +29,10 @@ export function registerStylize(program: Command): void {
     .option('--scale-iterations <n,...>', 'iterations at each scale, coarsest first (default: --iterations split as README says)')
     .option('--init <how>', `content, random, uniform, or an image path (default ${D.init})`)
     .option('--seed <n>', 'seed for the random init; runs are reproducible on a given backend (default: random, printed)')
-    .option('--content-layers <list>', `comma-separated (default ${D.contentLayers.join(',')})`)
-    .option('--style-layers <list>', `comma-separated (default ${D.styleLayers.join(',')})`)
-    .option('--style-layer-weights <w,...>', 'one weight per style layer (default 1 each)')
+    .option('--model <network>', `${MODEL_NAMES.join(', ')} (default ${D.model})`)
+    .option('--content-layers <list>', `comma-separated (default ${D.layers.vgg19.contentLayers.join(',')} for VGG, fire6 for SqueezeNet)`)
+    .option('--style-layers <list>', `comma-separated (default ${D.layers.vgg19.styleLayers.join(',')} for VGG; README for SqueezeNet)`)
+    .option('--style-layer-weights <w,...>', "one weight per style layer (default 1 each, or the network's own with its default layers)")
     .option('--content-weight <w>', `default ${D.contentWeight}`)
     .option('--style-weight <w>', `default ${D.styleWeight}`)
     .option('--tv-weight <w>', `total variation weight (default ${D.tvWeight})`)
@@ -63,7 +65,7 @@ export function registerStylize(program: Command): void {
     .option('--quality <q>', `JPEG quality 1-100 (default ${D.quality})`)
     .option('--trace <file>', 'write a JSON trace of the losses as the run goes')
     .option('--backend <name>', 'auto, headlessgl, webasm or cpu (default: NST_BACKEND, else auto)')
-    .option('--weights <file>', 'weights file (default: NST_WEIGHTS, ./weights/vgg19.nstw, then the user cache)')
+    .option('--weights <file>', 'weights file (default: NST_WEIGHTS, ./weights/<model>.nstw, then the user cache)')
     .action(async (content: string, styles: string[], raw: RawStylizeOptions) => {
       const config = parseStylizeConfig(content, styles, raw);
       if (config.normalizeGradients && config.optimizer === 'lbfgs' && raw.lineSearch === undefined) {

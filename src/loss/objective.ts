@@ -18,7 +18,7 @@ import { addAndRelease } from '../ops/add.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { normalizeGradient, weightedSquaredError } from '../ops/loss.js';
 import { totalVariation } from '../ops/total-variation.js';
-import type { Vgg19 } from '../vgg/network.js';
+import type { Network } from '../network/network.js';
 import { gramNormalization, type LossForms } from './loss-forms.js';
 
 export interface ObjectiveWeights extends LossForms {
@@ -56,7 +56,7 @@ export class StyleTransferObjective {
 
   constructor(
     private readonly engine: Engine,
-    private readonly net: Vgg19,
+    private readonly net: Network,
     private readonly weights: ObjectiveWeights,
     readonly shape: Shape3,
     content: Float32Array,

@@ -15,9 +15,13 @@ import type { Shape3 } from '../engine/tensor.js';
 import type { LossBreakdown, ObjectiveWeights } from '../loss/objective.js';
 import { gramNormalization } from '../loss/loss-forms.js';
 import type { ConvWeights } from '../weights/model-weights.js';
-import { deepestLayer } from '../vgg/layers.js';
+import { deepestLayer as deepestOf } from '../models/description.js';
+import { VGG19 } from '../models/vgg19.js';
+import { vggForwardRef } from './network-reference.js';
 import { gramRef, totalVariationRef, weightedSquaredErrorRef, type HostTensor } from './reference.js';
-import { vggForwardRef } from './vgg-reference.js';
+
+/** The VGG19 layer of `layers` furthest into the network. */
+const deepestLayer = (layers: readonly string[]) => deepestOf(VGG19, layers);
 
 /** The objective's weights and forms; normalisation is a flag of directional() here. */
 export type ReferenceWeights = Omit<ObjectiveWeights, 'normalizeGradients'>;

@@ -9,9 +9,9 @@
  * these formulas depends on. Keras's block<i>_conv<j> is a conv with its ReLU: relu<i>_<j> here.
  */
 import type { ConvWeights } from '../weights/model-weights.js';
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import { VGG_MEAN_RGB } from '../models/vgg-family.js';
+import { vggForwardRef } from './network-reference.js';
 import type { HostTensor } from './reference.js';
-import { vggForwardRef } from './vgg-reference.js';
 
 export interface RecipeLosses {
   content: number;

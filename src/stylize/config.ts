@@ -7,7 +7,8 @@ import { UserError } from '../errors.js';
 import { GRAM_NORMS, STYLE_WEIGHT_SPLITS, type LossForms } from '../loss/loss-forms.js';
 import type { AdamEpsilonForm } from '../optim/index.js';
 import { TV_NORMS, type TvForm } from '../ops/total-variation.js';
-import { deepestLayer, RELU_NAMES } from '../vgg/layers.js';
+import { deepestLayer, type ModelName, type NetworkDescription } from '../models/description.js';
+import { MODELS, modelNamed } from '../models/index.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
 import { splitIterations } from './scales.js';
 import { flagOf, withPreset, type PresetApplied } from './presets.js';
@@ -33,6 +34,8 @@ export interface StylizeConfig extends LossForms {
   /** 'content', 'random', 'uniform', or an image path. */
   init: string;
   seed: number;
+  /** The network (src/models). */
+  model: ModelName;
   contentLayers: string[];
   styleLayers: string[];
   styleLayerWeights: number[];
@@ -75,6 +78,7 @@ export interface RawStylizeOptions {
   scaleIterations?: string;
   init?: string;
   seed?: string;
+  model?: string;
   contentLayers?: string;
   styleLayers?: string;
   styleLayerWeights?: string;
@@ -137,11 +141,11 @@ function numberList(option: string, raw: string, count: number, what: string): n
   return values;
 }
 
-function layerList(option: string, raw: string | undefined, fallback: readonly string[], allowEmpty: boolean): string[] {
+function layerList(option: string, raw: string | undefined, fallback: readonly string[], allowEmpty: boolean, model: NetworkDescription): string[] {
   if (raw === undefined) return [...fallback];
   const layers = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const layer of layers) {
-    if (!RELU_NAMES.includes(layer)) throw new UserError(`${option}: unknown layer '${layer}' (known: ${RELU_NAMES.join(', ')})`);
+    if (!model.layers.includes(layer)) throw new UserError(`${option}: unknown layer '${layer}' for ${model.name} (known: ${model.layers.join(', ')})`);
   }
   if (layers.length === 0 && !allowEmpty) throw new UserError(`${option}: give at least one layer`);
   return layers;
@@ -293,8 +297,12 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
   const blend = raw.styleBlendWeights === undefined ? styles.map(() => 1) : numberList('--style-blend-weights', raw.styleBlendWeights, styles.length, 'style image');
   const blendSum = blend.reduce((a, b) => a + b, 0);
   if (blendSum <= 0) throw new UserError('--style-blend-weights: the weights must not all be zero');
-  const styleLayers = layerList('--style-layers', raw.styleLayers, D.styleLayers, true);
-  const contentLayers = layerList('--content-layers', raw.contentLayers, D.contentLayers, true);
+  const model = modelNamed(raw.model ?? D.model);
+  const layerDefaults = D.layers[model.name];
+  const styleLayers = layerList('--style-layers', raw.styleLayers, layerDefaults.styleLayers, true, model);
+  const contentLayers = layerList('--content-layers', raw.contentLayers, layerDefaults.contentLayers, true, model);
+  // The network's own per-layer weights go with its own style layers only.
+  const defaultStyleLayerWeights = raw.styleLayers === undefined ? [...layerDefaults.styleLayerWeights] : styleLayers.map(() => 1);
   if (styleLayers.length + contentLayers.length === 0) throw new UserError('--content-layers, --style-layers: give at least one layer');
   return {
     ...(applied.preset === undefined ? {} : { preset: applied.preset }),
@@ -308,9 +316,11 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     ...iterationsPerScale(raw),
     init: raw.init ?? D.init,
     seed: nonNegativeInteger('--seed', raw.seed, Math.floor(Math.random() * 2 ** 31)),
+    model: model.name,
     contentLayers,
     styleLayers,
-    styleLayerWeights: raw.styleLayerWeights === undefined ? styleLayers.map(() => 1) : numberList('--style-layer-weights', raw.styleLayerWeights, styleLayers.length, 'style layer'),
+    styleLayerWeights:
+      raw.styleLayerWeights === undefined ? defaultStyleLayerWeights : numberList('--style-layer-weights', raw.styleLayerWeights, styleLayers.length, 'style layer'),
     contentWeight: nonNegative('--content-weight', raw.contentWeight, D.contentWeight),
     styleWeight: nonNegative('--style-weight', raw.styleWeight, D.styleWeight),
     tvWeight: nonNegative('--tv-weight', raw.tvWeight, D.tvWeight),
@@ -334,6 +344,6 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
 }
 
 /** The deepest content or style layer: the forward pass and the image size limits follow from it. */
-export function deepestLossLayer(config: Pick<StylizeConfig, 'contentLayers' | 'styleLayers'>): string {
-  return deepestLayer([...config.contentLayers, ...config.styleLayers]);
+export function deepestLossLayer(config: Pick<StylizeConfig, 'model' | 'contentLayers' | 'styleLayers'>): string {
+  return deepestLayer(MODELS[config.model], [...config.contentLayers, ...config.styleLayers]);
 }

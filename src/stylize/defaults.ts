@@ -1,3 +1,27 @@
+import type { ModelName } from '../models/description.js';
+
+/** A network's default loss layers. */
+export interface NetworkLayers {
+  contentLayers: readonly string[];
+  styleLayers: readonly string[];
+  styleLayerWeights: readonly number[];
+}
+
+const NEURAL_STYLE_LAYERS: NetworkLayers = {
+  contentLayers: ['relu4_2'],
+  styleLayers: ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'],
+  styleLayerWeights: [1, 1, 1, 1, 1],
+};
+
+/** Article 002 (SqueezeNet 1.0), with `secondPool` for its pool after fire4. */
+function articleLayers(secondPool: string): NetworkLayers {
+  return {
+    contentLayers: ['fire6'],
+    styleLayers: ['conv1', 'fire2', 'fire3', 'fire4', secondPool, 'fire5', 'fire6', 'fire7'],
+    styleLayerWeights: [1.0, 0.8, 0.65, 0.5, 0.45, 0.3, 0.1, 0.15],
+  };
+}
+
 /**
  * The defaults of `nst stylize`, in one place: the CLI help and README are checked against
  * this object. They follow jcjohnson/neural-style (DESIGN.md section 1) so results compare;
@@ -17,8 +41,22 @@ export const STYLIZE_DEFAULTS = {
   /** fit: longest side = size * styleScale, aspect kept; stretch: the content's size (the Keras examples). */
   styleResize: 'fit',
   init: 'content',
-  contentLayers: ['relu4_2'],
-  styleLayers: ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'],
+  /** The network (src/models). */
+  model: 'vgg19',
+  /**
+   * Per network, the content layers, the style layers and their weights (lambda_l).
+   * VGG19 and VGG16: neural-style's. The SqueezeNets: article 002's choice, made on v1.0's
+   * torchvision modules (content at fire6; style at conv1, fire2, fire3, fire4, the pool after
+   * fire4, fire5, fire6, fire7 with weights 1.0, 0.8, 0.65, 0.5, 0.45, 0.3, 0.1, 0.15). On
+   * v1.1, which pools after fire3 instead of fire4, the fires keep their names and that pool
+   * is v1.1's second one, pool3 (README, "Networks").
+   */
+  layers: {
+    vgg19: NEURAL_STYLE_LAYERS,
+    vgg16: NEURAL_STYLE_LAYERS,
+    squeezenet1_1: articleLayers('pool3'),
+    squeezenet1_0: articleLayers('pool4'),
+  } satisfies Record<ModelName, NetworkLayers>,
   contentWeight: 5,
   styleWeight: 100,
   tvWeight: 1e-3,

@@ -4,10 +4,11 @@
  * neural-style) or stretched to the content's size times --style-scale (as the Keras
  * examples), and the starting point (the content, Gaussian or uniform noise, or an image).
  */
-import { fitLongestSide, readImage, resize, toNetworkInput, type RgbImage } from '../image/index.js';
+import { fitLongestSide, readImage, resize, toNetworkInput, type ChannelMean, type RgbImage } from '../image/index.js';
 import { Rng } from '../check/random.js';
 import type { Shape3 } from '../engine/tensor.js';
-import { minimumSideFor, VGG_MEAN_RGB } from '../vgg/layers.js';
+import { minimumSideFor } from '../models/description.js';
+import { MODELS } from '../models/index.js';
 import { UserError } from '../errors.js';
 import type { StyleImage } from '../loss/objective.js';
 import { STYLIZE_DEFAULTS } from './defaults.js';
@@ -30,7 +31,7 @@ function resizedTo(img: RgbImage, [w, h]: [number, number]): RgbImage {
   return w === img.width && h === img.height ? img : resize(img, w, h);
 }
 
-function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array): Float32Array {
+function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array, mean: ChannelMean): Float32Array {
   if (config.init === 'content') return contentPixels.slice();
   if (config.init === 'random') return new Rng(config.seed).normals(contentPixels.length, STYLIZE_DEFAULTS.randomInitStd);
   if (config.init === 'uniform') {
@@ -39,13 +40,13 @@ function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: F
     return Float32Array.from(contentPixels, () => rng.uniform() * 255 - 128);
   }
   const start = readImage(config.init);
-  return toNetworkInput(resize(start, content.width, content.height), VGG_MEAN_RGB);
+  return toNetworkInput(resize(start, content.width, content.height), mean);
 }
 
 /** Refuses an image that would shrink to nothing before the deepest loss layer. */
 function checkLargeEnough(path: string, img: RgbImage, config: StylizeConfig): void {
   const deepest = deepestLossLayer(config);
-  const minimum = minimumSideFor(deepest);
+  const minimum = minimumSideFor(MODELS[config.model], deepest);
   if (Math.min(img.width, img.height) < minimum) {
     throw new UserError(
       `${path}: at ${img.width}x${img.height} px it is too small for ${deepest}, which needs at least ${minimum} px on each side; ` +
@@ -84,14 +85,15 @@ export function planInputs(config: StylizeConfig, images: DecodedInputs = readIn
   };
 }
 
-export function prepareInputs(config: StylizeConfig, plan: InputPlan): RunInputs {
+/** The images as the network takes them: RGB on 0..255 minus `mean`, the weights' input convention. */
+export function prepareInputs(config: StylizeConfig, plan: InputPlan, mean: ChannelMean): RunInputs {
   const content = resizedTo(plan.content, plan.contentSize);
   checkLargeEnough(config.content, content, config);
-  const contentPixels = toNetworkInput(content, VGG_MEAN_RGB);
+  const contentPixels = toNetworkInput(content, mean);
   const styles = plan.styles.map(({ path, image, size }, i) => {
     const img = resizedTo(image, size);
     checkLargeEnough(path, img, config);
-    return { pixels: toNetworkInput(img, VGG_MEAN_RGB), shape: [3, img.height, img.width] as Shape3, blend: config.styleBlendWeights[i] };
+    return { pixels: toNetworkInput(img, mean), shape: [3, img.height, img.width] as Shape3, blend: config.styleBlendWeights[i] };
   });
-  return { content, contentPixels, shape: [3, content.height, content.width], styles, initial: initialPoint(config, content, contentPixels) };
+  return { content, contentPixels, shape: [3, content.height, content.width], styles, initial: initialPoint(config, content, contentPixels, mean) };
 }

@@ -1,7 +1,8 @@
 /**
  * How much memory a run needs, estimated before it starts so an impossible size is refused
  * with advice instead of dying hours later. Counted in float32 values:
- *  - every relu output up to the deepest loss layer, kept for backward (as autograd keeps them);
+ *  - every layer output up to the deepest loss layer (kept for backward, as autograd keeps
+ *    the relu outputs; SqueezeNet's few other outputs are counted too, a small overestimate);
  *  - the largest layer three more times (its gradient, the next gradient, a loss gradient);
  *  - the network weights on the device;
  *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n, SGD 2 n;
@@ -12,7 +13,7 @@
  * `npm run bench:memory` on headlessgl (bench/README.md): measured 939 MiB at 512 px and
  * 2365 MiB at 1024 px, estimated 999 MiB and 2.6 GiB.
  */
-import { convsAtSize, VGG19_CONVS } from '../vgg/layers.js';
+import { nodeSizes, parameterCount, type NetworkDescription } from '../models/description.js';
 
 const BYTES = 4;
 const OVERHEAD = 1.25;
@@ -20,6 +21,7 @@ const OVERHEAD = 1.25;
 const FIXED_BYTES = 350 * 2 ** 20;
 
 export interface MemoryPlan {
+  model: NetworkDescription;
   width: number;
   height: number;
   deepestLayer: string;
@@ -31,12 +33,13 @@ export interface MemoryPlan {
 export function estimateRunBytes(plan: MemoryPlan): number {
   let activations = 0;
   let largest = 0;
-  for (const { layer, height, width } of convsAtSize(plan.height, plan.width, plan.deepestLayer)) {
-    const size = layer.outChannels * height * width;
+  for (const { node, channels, height, width } of nodeSizes(plan.model, plan.height, plan.width, [plan.deepestLayer])) {
+    if (node.kind === 'pool') continue; // released once the next layer has read it
+    const size = channels * height * width;
     activations += size;
     largest = Math.max(largest, size);
   }
-  const weights = VGG19_CONVS.reduce((sum, l) => sum + l.outChannels * (l.inChannels * 9 + 1), 0);
+  const weights = parameterCount(plan.model);
   const n = 3 * plan.width * plan.height;
   const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);

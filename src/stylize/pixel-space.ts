@@ -13,7 +13,7 @@
  */
 import type { TvForm } from '../ops/total-variation.js';
 import { tvDegree } from '../ops/total-variation.js';
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import type { ChannelMean } from '../image/index.js';
 
 export const PIXEL_SPACES = ['network', 'unit'] as const;
 export type PixelSpaceName = (typeof PIXEL_SPACES)[number];
@@ -24,9 +24,13 @@ export class PixelSpace {
   /** b per channel. */
   private readonly offset: readonly number[];
 
-  constructor(readonly name: PixelSpaceName) {
+  /** `mean`: the per-channel mean the network's input is centred by (the weights' input convention). */
+  constructor(
+    readonly name: PixelSpaceName,
+    mean: ChannelMean,
+  ) {
     this.scale = name === 'unit' ? 255 : 1;
-    this.offset = name === 'unit' ? VGG_MEAN_RGB.map((m) => -m) : [0, 0, 0];
+    this.offset = name === 'unit' ? mean.map((m) => -m) : [0, 0, 0];
   }
 
   /** Planar [3][H][W] recipe pixels to the network's input. */

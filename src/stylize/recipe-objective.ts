@@ -6,7 +6,8 @@
 import type { Engine } from '../engine/engine.js';
 import type { Shape3 } from '../engine/tensor.js';
 import { StyleTransferObjective, type StyleImage } from '../loss/objective.js';
-import type { Vgg19 } from '../vgg/network.js';
+import type { ChannelMean } from '../image/index.js';
+import type { Network } from '../network/network.js';
 import type { StylizeConfig } from './config.js';
 import { PixelSpace } from './pixel-space.js';
 
@@ -19,13 +20,15 @@ export interface RecipeObjective {
 
 export function createRecipeObjective(
   engine: Engine,
-  net: Vgg19,
+  net: Network,
   config: StylizeConfig,
   shape: Shape3,
   contentPixels: Float32Array,
   styles: readonly StyleImage[],
+  /** The weights' input mean (the network's input is RGB on 0..255 minus it). */
+  mean: ChannelMean,
 ): RecipeObjective {
-  const pixels = new PixelSpace(config.pixelSpace);
+  const pixels = new PixelSpace(config.pixelSpace, mean);
   const weightsOnNetwork = { ...config, tvWeight: pixels.tvWeightOnNetwork(config.tvWeight, config.tv) };
   const objective = new StyleTransferObjective(engine, net, weightsOnNetwork, shape, contentPixels, styles);
   return { objective, pixels, f: pixels.wrap((x, g) => objective.evaluate(x, g)) };

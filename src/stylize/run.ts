@@ -17,8 +17,8 @@ import { asBackendFailure, muteFallbackWarnings, type BackendFailure } from '../
 import { checkWritable, fromNetworkInput, transferLuminance, writeImageAtomic, type RgbImage } from '../image/index.js';
 import { StyleTransferObjective } from '../loss/objective.js';
 import type { OptimResult, StopReason } from '../optim/index.js';
-import { Vgg19 } from '../vgg/network.js';
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
+import { MODELS } from '../models/index.js';
+import { Network } from '../network/network.js';
 import { loadModelWeights } from '../weights/load.js';
 import type { ModelWeights } from '../weights/model-weights.js';
 import { resolveWeightsPath } from '../weights/locate.js';
@@ -57,6 +57,7 @@ export function checkpointPath(output: string, iteration: number): string {
 /** Refuses a run that would not fit in this machine's memory, with advice. */
 function checkMemory(config: StylizeConfig, plan: InputPlan): void {
   const needed = estimateRunBytes({
+    model: MODELS[config.model],
     width: plan.contentSize[0],
     height: plan.contentSize[1],
     deepestLayer: deepestLossLayer(config),
@@ -118,19 +119,20 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const schedule = scaleSchedule(config.size, config.scaleIterations);
   const finalPlan = planInputs(config, images);
   checkMemory(config, finalPlan);
+  const model = MODELS[config.model];
+  // Host copy of the weights (80 MB of float32 for VGG19): dropped once on the device.
+  let weights: ModelWeights | null = loadModelWeights(resolveWeightsPath(config.weights, config.model), model);
+  const { source: weightsSource, inputMean } = weights;
   // Every scale's images now, before the long part: one too small for the network fails here.
-  const scales = schedule.map((scale) => ({ ...scale, inputs: prepareInputs(config, planInputs(config, images, scale.size)) }));
+  const scales = schedule.map((scale) => ({ ...scale, inputs: prepareInputs(config, planInputs(config, images, scale.size), inputMean) }));
   const final = scales[scales.length - 1].inputs;
-  // Host copy of the weights (80 MB of float32): dropped once on the device.
-  let weights: ModelWeights | null = loadModelWeights(resolveWeightsPath(config.weights));
-  const weightsSource = weights.source;
   const engine = Engine.create(resolveBackendRequest(config.backend));
 
-  const pixels = new PixelSpace(config.pixelSpace);
+  const pixels = new PixelSpace(config.pixelSpace, inputMean);
   /** y in the pixel space, at the size of `inputs`, as an image. */
   const toImage = (y: Float32Array, inputs: RunInputs): RgbImage => {
     const [, height, width] = inputs.shape;
-    const img = fromNetworkInput(pixels.toNetwork(y), width, height, VGG_MEAN_RGB);
+    const img = fromNetworkInput(pixels.toNetwork(y), width, height, inputMean);
     return config.originalColors ? transferLuminance(img, inputs.content) : img;
   };
   const save = (path: string, y: Float32Array, inputs: RunInputs) => writeImageAtomic(path, toImage(y, inputs), { quality: config.quality });
@@ -138,7 +140,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const saveOutput = (y: Float32Array, inputs: RunInputs) =>
     save(config.output, inputs === final ? y : upsample(y, inputs.shape, final.shape), final);
 
-  let net: Vgg19 | null = null;
+  let net: Network | null = null;
   let objective: StyleTransferObjective | null = null;
   let progress: Progress | null = null;
   let interrupted = false;
@@ -152,14 +154,14 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   process.on('SIGINT', onSigint);
   const unmuteFallbackWarnings = muteFallbackWarnings();
   try {
-    net = new Vgg19(engine, weights.convs, config.pooling, deepestLossLayer(config));
+    net = new Network(engine, model, weights.convs, config.pooling, deepestLossLayer(config));
     weights = null;
     const netRef = net;
     const [, height, width] = final.shape;
     const presetNote = config.preset ? `preset ${config.preset}, ` : '';
     const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
     const scaleNote = scales.length > 1 ? ` over ${scales.length} scales (${scales.map((s) => `${s.inputs.shape[2]}x${s.inputs.shape[1]}: ${s.iterations}`).join(', ')})` : '';
-    log(`stylize: ${width}x${height} px on ${engine.backend}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}, seed ${config.seed}, weights ${weightsSource}`);
+    log(`stylize: ${width}x${height} px on ${engine.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}, seed ${config.seed}, weights ${weightsSource}`);
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: engine.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
       : null;
@@ -178,7 +180,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
         y = upsample(result!.x, scales[k - 1].inputs.shape, inputs.shape);
         engine.releaseCachedMemory(); // textures of the last scale's sizes
       }
-      const recipe = createRecipeObjective(engine, netRef, config, inputs.shape, inputs.contentPixels, inputs.styles);
+      const recipe = createRecipeObjective(engine, netRef, config, inputs.shape, inputs.contentPixels, inputs.styles, inputMean);
       objective = recipe.objective;
       const objectiveRef = objective;
       best = { losses: { content: NaN, style: NaN, tv: NaN, total: Infinity }, evaluation: 0, x: new Float32Array(y.length), inputs };

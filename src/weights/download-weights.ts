@@ -2,27 +2,33 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { ConvLayer } from '../vgg/layers.js';
+import type { ModelName, NetworkDescription } from '../models/description.js';
+import { MODELS } from '../models/index.js';
 import { convertWeights, type WrittenWeights } from './convert.js';
 import { digestFileHex } from './digest.js';
 import { makeDirectoryOrFail } from './files.js';
-import { DEFAULT_DOWNLOAD_SOURCE, PINNED_DOWNLOADS, type DownloadSourceName, type ExpectedDigest } from './download-sources.js';
+import { pinnedDownload, type DownloadSourceName, type ExpectedDigest } from './download-sources.js';
 import type { StorageDtype } from './format.js';
 import { downloadToPart } from './http-download.js';
 import { userCacheDir } from './locate.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 
 export interface DownloadWeightsOptions {
+  /** The network to download; default vgg19. */
+  model?: ModelName;
+  /** Default: Keras where it has the network, else torchvision. */
   source?: DownloadSourceName;
   /** Overrides the pinned URL (a mirror); the file must still match the pinned digest. */
   url?: string;
   /** Overrides the pinned digest: for tests only, the CLI offers no way to set it. */
   expected?: ExpectedDigest;
-  output: string;
+  /** Default weights/<model>.nstw. */
+  output?: string;
   dtype?: StorageDtype;
   /** Where downloads are kept; defaults to <user cache>/downloads. */
   cacheDir?: string;
-  layers?: readonly ConvLayer[];
+  /** The network the weights must fit, instead of the real one; tests pass a tiny one. */
+  architecture?: NetworkDescription;
   progress?: ProgressReporter;
   attempts?: number;
 }
@@ -67,12 +73,14 @@ async function fetchVerified(
 }
 
 export async function downloadWeights(options: DownloadWeightsOptions): Promise<DownloadedWeights> {
-  const pinned = PINNED_DOWNLOADS[options.source ?? DEFAULT_DOWNLOAD_SOURCE];
+  const model = options.model ?? 'vgg19';
+  const pinned = pinnedDownload(model, options.source);
   const url = options.url ?? pinned.url;
   const protocol = URL.canParse(url) ? new URL(url).protocol : '';
   if (protocol !== 'http:' && protocol !== 'https:') throw new UserError(`--url ${url}: not an http(s) URL`);
   const downloaded = join(options.cacheDir ?? defaultDownloadCacheDir(), pinned.fileName);
   await fetchVerified(url, downloaded, options.expected ?? pinned.expected, options);
-  const written = convertWeights({ source: downloaded, output: options.output, dtype: options.dtype, layers: options.layers });
+  const architecture = options.architecture ?? MODELS[model];
+  const written = convertWeights({ source: downloaded, output: options.output, dtype: options.dtype, architecture });
   return { downloaded, written };
 }

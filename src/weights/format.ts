@@ -4,6 +4,7 @@
  * then the payload (each tensor 16-byte aligned, little-endian).
  */
 import { UserError } from '../errors.js';
+import { MODEL_NAMES, type ModelName } from '../models/description.js';
 import { digestHex } from './digest.js';
 import { decodeFloat16Array, encodeFloat16Array } from './float16.js';
 import { biasTensorName, convWeightShape, weightTensorName, type AffineUint8, type ModelWeights } from './model-weights.js';
@@ -33,15 +34,23 @@ export interface TensorEntry {
   min?: number;
 }
 
+/**
+ * What the first layer expects: (pixel - mean) / std, RGB, pixels on 0..scale. The importers
+ * fold any other convention into the first layer (input-convention.ts), so the files nst
+ * writes all take RGB on 0..255 with std 1; only the mean differs between networks.
+ */
 export interface InputConvention {
   channel_order: 'RGB';
   scale: 255;
   mean: [number, number, number];
+  /** Absent in files written before networks other than VGG19 existed: read as [1, 1, 1]. */
+  std?: [1, 1, 1];
 }
 
 export interface NstwHeader {
   format_version: number;
-  model: 'vgg19';
+  /** The network the weights are for (src/models). */
+  model: ModelName;
   input: InputConvention;
   /** File or directory name the weights were imported from (informational). */
   converted_from: string;
@@ -117,8 +126,8 @@ export function encodeNstw(weights: ModelWeights, dtype: StorageDtype, converted
   const { entries, payload } = buildPayload(encodeTensors(weights, dtype), dtype);
   const header: NstwHeader = {
     format_version: NSTW_VERSION,
-    model: 'vgg19',
-    input: { channel_order: 'RGB', scale: 255, mean: weights.inputMean },
+    model: weights.model,
+    input: { channel_order: 'RGB', scale: 255, mean: weights.inputMean, std: [1, 1, 1] },
     converted_from: convertedFrom,
     tensors: entries,
     payload_byte_length: payload.length,
@@ -166,11 +175,14 @@ function checkHeader(label: string, json: unknown): NstwHeader {
   if (typeof json !== 'object' || json === null) fail(label, 'header is not a JSON object');
   const h = json as Record<string, unknown>;
   if (h.format_version !== NSTW_VERSION) fail(label, `header format_version is ${JSON.stringify(h.format_version)}; expected ${NSTW_VERSION}`);
-  if (h.model !== 'vgg19') fail(label, `holds weights for model ${JSON.stringify(h.model)}, not vgg19`);
-  const input = h.input as Partial<InputConvention> | undefined;
+  if (!(MODEL_NAMES as readonly unknown[]).includes(h.model)) {
+    fail(label, `holds weights for network ${JSON.stringify(h.model)}, which this build does not know (known: ${MODEL_NAMES.join(', ')})`);
+  }
+  const input = h.input as { channel_order?: unknown; scale?: unknown; mean?: unknown; std?: unknown } | undefined;
   const meanOk = Array.isArray(input?.mean) && input.mean.length === 3 && input.mean.every(Number.isFinite);
-  if (input?.channel_order !== 'RGB' || input.scale !== 255 || !meanOk) {
-    fail(label, 'header input convention must be {channel_order: "RGB", scale: 255, mean: [r, g, b]}');
+  const stdOk = input?.std === undefined || (Array.isArray(input.std) && input.std.length === 3 && input.std.every((s) => s === 1));
+  if (input?.channel_order !== 'RGB' || input.scale !== 255 || !meanOk || !stdOk) {
+    fail(label, 'header input convention must be {channel_order: "RGB", scale: 255, mean: [r, g, b], std: [1, 1, 1]}');
   }
   if (typeof h.converted_from !== 'string') fail(label, 'header converted_from is missing');
   if (!isNonNegativeInteger(h.payload_byte_length)) fail(label, 'header payload_byte_length is missing or invalid');

@@ -1,19 +1,27 @@
 /**
- * Imports the uint8 VGG19 bundle (shared/weights/vgg19-uint8: manifest.json plus one raw file per
- * tensor). Every file's size and md5 are checked against the manifest; kernels are stored
- * [kx][ky][cin][cout] and become OIHW; the quantised bytes, scale and min are kept exactly.
- * The bundle already takes RGB, 0..255 minus VGG_MEAN_RGB.
+ * Imports the uint8 VGG bundle (shared/weights/vgg19-uint8: manifest.json plus one raw file per
+ * tensor), VGG19 or VGG16 as its layer names say. Every file's size and md5 are checked against
+ * the manifest; kernels are stored [kx][ky][cin][cout] and become OIHW; the quantised bytes,
+ * scale and min are kept exactly. The bundle already takes RGB, 0..255 minus VGG_MEAN_RGB.
  */
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { VGG19_CONVS, VGG_MEAN_RGB } from '../vgg/layers.js';
+import { convNodes } from '../models/description.js';
+import { VGG_MEAN_RGB } from '../models/vgg-family.js';
 import { digestHex } from './digest.js';
 import { readFileOrFail } from './files.js';
+import { inferModel, type SourceNaming } from './infer-model.js';
 import { transpose4d } from './layout.js';
 import { makeConvWeights, type AffineUint8, type ConvWeights, type ModelWeights } from './model-weights.js';
 import { dequantizeUint8 } from './quantize.js';
 
 export const BUNDLE_MANIFEST = 'manifest.json';
+
+/** The bundle names a VGG conv's kernel 'conv<b>_<k>/kernel'. */
+const UINT8_BUNDLE: SourceNaming = {
+  kind: 'uint8 bundle',
+  nameOf: (_model, conv) => (/^conv\d+_\d+$/.test(conv.weights) ? `${conv.weights}/kernel` : null),
+};
 
 /** Bundle kernel axes (kx, ky, cin, cout) -> OIHW (cout, cin, ky, kx). */
 const BUNDLE_KERNEL_TO_OIHW = [3, 2, 1, 0];
@@ -84,14 +92,18 @@ function importConv(dir: string, weights: Record<string, unknown>, name: string)
   if (kernel.shape.length !== 4) throw new UserError(`${join(dir, BUNDLE_MANIFEST)}: ${name}/kernel must have 4 axes [kx, ky, cin, cout]`);
   const [kx, ky, inChannels, outChannels] = kernel.shape;
   const weight: AffineUint8 = { ...kernel.affine, q: transpose4d(kernel.affine.q, kernel.shape, BUNDLE_KERNEL_TO_OIHW) };
-  const conv = makeConvWeights(dir, name, [outChannels, inChannels, ky, kx], dequantizeUint8(weight), dequantizeUint8(bias.affine));
+  const conv = makeConvWeights(dir, name, [outChannels, inChannels, ky, kx], dequantizeUint8(weight), dequantizeUint8(bias.affine), `${name}/kernel`);
   return { ...conv, quantized: { weight, bias: bias.affine } };
 }
 
 export function importUint8Bundle(dir: string): ModelWeights {
   const weights = readManifest(dir);
+  // Every VGG kernel is 3x3: the names tell the networks apart.
+  const kernels = new Map(Object.keys(weights).filter((k) => k.endsWith('/kernel')).map((k) => [k, 3]));
+  const model = inferModel(join(dir, BUNDLE_MANIFEST), kernels, UINT8_BUNDLE);
   return {
-    convs: VGG19_CONVS.map((layer) => importConv(dir, weights, layer.name)),
+    model: model.name,
+    convs: convNodes(model).map((node) => importConv(dir, weights, node.weights)),
     inputMean: [...VGG_MEAN_RGB],
     source: dir,
   };

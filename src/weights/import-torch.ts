@@ -1,43 +1,47 @@
 /**
- * Imports a torchvision VGG19 state dict (.pth, zip or legacy container): conv layers are
- * 'features.<i>.weight|bias', already OIHW and RGB; 'classifier.*' is ignored. conv1_1 is
- * converted from torchvision's input normalisation to ours (see input-convention.ts).
+ * Imports a torchvision state dict (.pth, zip or legacy container) of vgg19, vgg16,
+ * squeezenet1_0 or squeezenet1_1, telling which from its keys (infer-model.ts). Conv weights
+ * are 'features.<i>.weight|bias' (VGG) or 'features.<i>.squeeze|expand1x1|expand3x3.weight|bias'
+ * (SqueezeNet's fire modules), already OIHW and RGB; 'classifier.*' is ignored. The first conv
+ * is converted from torchvision's input normalisation to ours (see input-convention.ts).
  */
 import { UserError } from '../errors.js';
-import { VGG19_LAYERS, VGG_MEAN_RGB } from '../vgg/layers.js';
+import { convNodes, type NetworkDescription } from '../models/description.js';
 import { readFileOrFail } from './files.js';
-import { torchvisionFirstLayerToVgg } from './input-convention.js';
-import { makeConvWeights, type ConvWeights, type ModelWeights } from './model-weights.js';
+import { inferModel, type SourceNaming } from './infer-model.js';
+import { torchvisionFirstLayerToMean } from './input-convention.js';
+import { makeConvWeights, type ModelWeights } from './model-weights.js';
 import { readTorchStateDict, type LazyTensor } from './torch-checkpoint.js';
 
-/**
- * Index of each conv layer in torchvision's `vgg19.features` Sequential, where every conv is
- * followed by a ReLU and every block by a MaxPool: conv1_1 -> 0, conv1_2 -> 2, conv2_1 -> 5, ...
- */
-export function torchvisionFeatureIndices(): Map<string, number> {
-  const indices = new Map<string, number>();
-  let position = 0;
-  for (const layer of VGG19_LAYERS) {
-    if (layer.kind === 'conv') indices.set(layer.name, position);
-    position += layer.kind === 'conv' ? 2 : 1;
+const TORCHVISION: SourceNaming = {
+  kind: "torchvision's",
+  nameOf: (model, conv) => `${model.torchvisionNames[conv.weights]}.weight`,
+};
+
+/** The 4-D tensors under 'features.', by key, with their kernel side. */
+function featureConvs(tensors: Map<string, LazyTensor>): Map<string, number> {
+  const convs = new Map<string, number>();
+  for (const [key, tensor] of tensors) {
+    if (key.startsWith('features.') && key.endsWith('.weight') && tensor.shape.length === 4) convs.set(key, tensor.shape[3]);
   }
-  return indices;
+  return convs;
 }
 
-function requireTensor(path: string, tensors: Map<string, LazyTensor>, key: string, layer: string): LazyTensor {
+function requireTensor(path: string, tensors: Map<string, LazyTensor>, key: string, layer: string, model: NetworkDescription): LazyTensor {
   const tensor = tensors.get(key);
-  if (!tensor) throw new UserError(`${path}: has no '${key}' (${layer}); expected torchvision's vgg19 state dict`);
+  if (!tensor) throw new UserError(`${path}: has no '${key}' (${layer}); expected torchvision's ${model.name} state dict`);
   return tensor;
 }
 
 export function importTorchvision(path: string): ModelWeights {
   const tensors = readTorchStateDict(readFileOrFail(path), path);
-  const convs: ConvWeights[] = [];
-  for (const [name, index] of torchvisionFeatureIndices()) {
-    const weight = requireTensor(path, tensors, `features.${index}.weight`, name);
-    const bias = requireTensor(path, tensors, `features.${index}.bias`, name);
-    convs.push(makeConvWeights(path, name, weight.shape, weight.values(), bias.values()));
-  }
-  convs[0] = torchvisionFirstLayerToVgg(convs[0]);
-  return { convs, inputMean: [...VGG_MEAN_RGB], source: path };
+  const model = inferModel(path, featureConvs(tensors), TORCHVISION);
+  const convs = convNodes(model).map((node) => {
+    const prefix = model.torchvisionNames[node.weights];
+    const weight = requireTensor(path, tensors, `${prefix}.weight`, node.weights, model);
+    const bias = requireTensor(path, tensors, `${prefix}.bias`, node.weights, model);
+    return makeConvWeights(path, node.weights, weight.shape, weight.values(), bias.values(), `${prefix}.weight`);
+  });
+  convs[0] = torchvisionFirstLayerToMean(convs[0], model.torchvisionTargetMean);
+  return { model: model.name, convs, inputMean: [...model.torchvisionTargetMean], source: path };
 }

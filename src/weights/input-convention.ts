@@ -1,9 +1,8 @@
 /**
  * Converts a first conv layer trained on another input convention to the project's: RGB on a
- * 0..255 scale minus VGG_MEAN_RGB (see weights/FORMAT.md, "Input convention"). Later layers only
- * see activations and need nothing.
+ * 0..255 scale minus a per-channel mean (see weights/FORMAT.md, "Input convention"). Later
+ * layers only see activations and need nothing.
  */
-import { VGG_MEAN_RGB } from '../vgg/layers.js';
 import type { ConvWeights } from './model-weights.js';
 
 /** torchvision's normalisation of RGB in 0..1: x = (rgb - mean) / std, per channel. */
@@ -15,7 +14,7 @@ export const TORCHVISION_STD: readonly number[] = [0.229, 0.224, 0.225];
  * scale as ours, only the channel order differs, so reversing the input-channel axis is exact.
  */
 export function bgrFirstLayerToRgb(conv: ConvWeights): ConvWeights {
-  const { name, outChannels, inChannels, weight, bias } = conv;
+  const { outChannels, inChannels, weight } = conv;
   const taps = weight.length / (outChannels * inChannels);
   const rgb = new Float32Array(weight.length);
   for (let o = 0; o < outChannels; o++) {
@@ -24,27 +23,29 @@ export function bgrFirstLayerToRgb(conv: ConvWeights): ConvWeights {
       rgb.set(weight.subarray(from, from + taps), (o * inChannels + i) * taps);
     }
   }
-  return { name, outChannels, inChannels, weight: rgb, bias };
+  return { ...conv, weight: rgb };
 }
 
 /**
- * torchvision feeds x_c = (p_c/255 - m_c)/s_c for a pixel p in 0..255; we feed x'_c = p_c - M_c.
- * Then x_c = x'_c/(255 s_c) + (M_c - 255 m_c)/(255 s_c), so for every output channel o
+ * torchvision feeds x_c = (p_c/255 - m_c)/s_c for a pixel p in 0..255; we feed x'_c = p_c - M_c
+ * with M = `mean`. Then x_c = x'_c/(255 s_c) + (M_c - 255 m_c)/(255 s_c), so for every output
+ * channel o
  *   w'[o,c,h,w] = w[o,c,h,w] / (255 s_c)
  *   b'[o]       = b[o] + sum_{c,h,w} w'[o,c,h,w] * (M_c - 255 m_c)
- * computed in float64. Exact wherever the 3x3 window lies inside the image; on the one-pixel
- * border the zero padding stands for a different grey in each convention (pixel 255 m_c versus
- * M_c, at most 0.5/255 apart), so border outputs differ slightly.
+ * computed in float64. Exact wherever the window lies inside the image. With zero padding
+ * (VGG), the border differs slightly when M is not 255 m: the padding then stands for a
+ * different grey in each convention (VGG's mean and 255 m are at most 0.5/255 apart). The
+ * SqueezeNets take M = 255 m exactly (b' = b), and their first conv has no padding anyway.
  */
-export function torchvisionFirstLayerToVgg(conv: ConvWeights, vggMean: readonly number[] = VGG_MEAN_RGB): ConvWeights {
-  const { name, outChannels, inChannels, weight, bias } = conv;
+export function torchvisionFirstLayerToMean(conv: ConvWeights, mean: readonly number[]): ConvWeights {
+  const { outChannels, inChannels, weight, bias } = conv;
   const taps = weight.length / (outChannels * inChannels);
   const rescaled = new Float32Array(weight.length);
   const shiftedBias = new Float32Array(outChannels);
   for (let o = 0; o < outChannels; o++) {
     let b = bias[o];
     for (let c = 0; c < inChannels; c++) {
-      const meanGap = vggMean[c] - 255 * TORCHVISION_MEAN[c];
+      const meanGap = mean[c] - 255 * TORCHVISION_MEAN[c];
       for (let t = 0; t < taps; t++) {
         const k = (o * inChannels + c) * taps + t;
         const w = weight[k] / (255 * TORCHVISION_STD[c]);
@@ -54,5 +55,5 @@ export function torchvisionFirstLayerToVgg(conv: ConvWeights, vggMean: readonly 
     }
     shiftedBias[o] = b;
   }
-  return { name, outChannels, inChannels, weight: rescaled, bias: shiftedBias };
+  return { ...conv, weight: rescaled, bias: shiftedBias };
 }

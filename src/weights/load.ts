@@ -1,6 +1,7 @@
 /** Reading a .nstw file for the network (everything checked) or for `nst doctor` (described). */
 import { isUserError, UserError } from '../errors.js';
-import { VGG19_CONVS, type ConvLayer } from '../vgg/layers.js';
+import { convNodes, type ModelName, type NetworkDescription } from '../models/description.js';
+import { VGG19 } from '../models/vgg19.js';
 import { readFileOrFail } from './files.js';
 import { decodeTensor, parseNstw, payloadChecksumMatches, type NstwContents, type StorageDtype, type TensorEntry } from './format.js';
 import { biasTensorName, convWeightShape, weightTensorName, type ModelWeights } from './model-weights.js';
@@ -31,28 +32,34 @@ function tensorFor(path: string, entries: Map<string, TensorEntry>, name: string
 }
 
 /**
- * Loads the weights of the network whose conv layers are `layers` (VGG19 by default), after
- * checking magic, version, header, bounds, payload sha256 and every tensor's shape.
+ * Loads the weights of `model` (VGG19 by default), after checking magic, version, header,
+ * bounds, payload sha256, that the file holds that network, and every tensor's shape.
  */
-export function loadModelWeights(path: string, layers: readonly ConvLayer[] = VGG19_CONVS): ModelWeights {
+export function loadModelWeights(path: string, model: NetworkDescription = VGG19): ModelWeights {
   const contents = parseWithHint(readFileOrFail(path), path);
   if (!payloadChecksumMatches(contents)) throw new UserError(`${path}: payload checksum mismatch (file corrupt or truncated); ${REDO_HINT}`);
-  const entries = new Map(contents.header.tensors.map((t) => [t.name, t]));
-  if (entries.size !== layers.length * 2) {
-    throw new UserError(`${path}: holds ${entries.size} tensors; the network needs ${layers.length * 2} (a weight and a bias per conv layer)`);
+  if (contents.header.model !== model.name) {
+    throw new UserError(`${path}: holds ${contents.header.model} weights, not ${model.name}; choose --model ${contents.header.model} or weights for ${model.name}`);
   }
-  const convs = layers.map((layer) => ({
-    name: layer.name,
-    outChannels: layer.outChannels,
-    inChannels: layer.inChannels,
-    weight: decodeTensor(contents, tensorFor(path, entries, weightTensorName(layer.name), convWeightShape(layer))),
-    bias: decodeTensor(contents, tensorFor(path, entries, biasTensorName(layer.name), [layer.outChannels])),
+  const entries = new Map(contents.header.tensors.map((t) => [t.name, t]));
+  const nodes = convNodes(model);
+  if (entries.size !== nodes.length * 2) {
+    throw new UserError(`${path}: holds ${entries.size} tensors; ${model.name} needs ${nodes.length * 2} (a weight and a bias per conv layer)`);
+  }
+  const convs = nodes.map((node) => ({
+    name: node.weights,
+    outChannels: node.outChannels,
+    inChannels: node.inChannels,
+    kernel: node.kernel,
+    weight: decodeTensor(contents, tensorFor(path, entries, weightTensorName(node.weights), convWeightShape(node))),
+    bias: decodeTensor(contents, tensorFor(path, entries, biasTensorName(node.weights), [node.outChannels])),
   }));
-  return { convs, inputMean: contents.header.input.mean, source: path };
+  return { model: model.name, convs, inputMean: contents.header.input.mean, source: path };
 }
 
 export interface WeightsFileDescription {
   path: string;
+  model: ModelName;
   sizeBytes: number;
   /** The storage dtype of the tensors, or 'mixed' when they differ. */
   dtype: StorageDtype | 'mixed';
@@ -64,11 +71,12 @@ export interface WeightsFileDescription {
 /** What `nst doctor` prints; throws a UserError only when the file cannot be read or parsed. */
 export function describeWeightsFile(path: string): WeightsFileDescription {
   const bytes = readFileOrFail(path);
-  const contents = parseNstw(bytes, path);
+  const contents = parseWithHint(bytes, path);
   const tensors = contents.header.tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype }));
   const dtypes = new Set(tensors.map((t) => t.dtype));
   return {
     path,
+    model: contents.header.model,
     sizeBytes: bytes.length,
     dtype: dtypes.size === 1 ? tensors[0].dtype : 'mixed',
     sha256ok: payloadChecksumMatches(contents),

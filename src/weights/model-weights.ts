@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
-import { VGG19_CONVS, type ConvLayer } from '../vgg/layers.js';
+import { convNodes, type ModelName, type NetworkDescription } from '../models/description.js';
+import { VGG19 } from '../models/vgg19.js';
 
 /** A uint8 tensor with its per-tensor affine dequantisation: w = q * scale + min (in float64). */
 export interface AffineUint8 {
@@ -9,10 +10,13 @@ export interface AffineUint8 {
 }
 
 export interface ConvWeights {
+  /** The conv's weights name in the network description: 'conv1_1', 'fire2/squeeze1x1'. */
   name: string;
   outChannels: number;
   inChannels: number;
-  /** OIHW: [outChannels][inChannels][3][3], PyTorch order. */
+  /** Square kernel side. */
+  kernel: number;
+  /** OIHW: [outChannels][inChannels][kernel][kernel], PyTorch order. */
   weight: Float32Array;
   bias: Float32Array;
   /**
@@ -20,10 +24,14 @@ export interface ConvWeights {
    * writing uint8 then reuses these bytes, scale and min instead of quantising a second time.
    */
   quantized?: { weight: AffineUint8; bias: AffineUint8 };
+  /** What the source file calls the weight tensor ('features.3.squeeze.weight'), for messages. */
+  sourceName?: string;
 }
 
 export interface ModelWeights {
-  /** One per conv layer of the network, in network order (VGG19_CONVS for the real model). */
+  /** The network the weights belong to. */
+  model: ModelName;
+  /** One per conv of the network, in network order. */
   convs: ConvWeights[];
   /** Per-channel mean subtracted from RGB input on a 0..255 scale. */
   inputMean: [number, number, number];
@@ -31,11 +39,9 @@ export interface ModelWeights {
   source: string;
 }
 
-export const KERNEL_SIZE = 3;
-
 /** Shape of a conv weight tensor in the canonical OIHW layout. */
-export function convWeightShape(layer: Pick<ConvLayer, 'inChannels' | 'outChannels'>): number[] {
-  return [layer.outChannels, layer.inChannels, KERNEL_SIZE, KERNEL_SIZE];
+export function convWeightShape(conv: Pick<ConvWeights, 'inChannels' | 'outChannels' | 'kernel'>): number[] {
+  return [conv.outChannels, conv.inChannels, conv.kernel, conv.kernel];
 }
 
 export function weightTensorName(layerName: string): string {
@@ -48,7 +54,7 @@ export function biasTensorName(layerName: string): string {
 
 /**
  * Builds a ConvWeights from OIHW data, checking that the sizes agree with the shape read from the
- * source; `label` names the source in the error.
+ * source; `label` names the source in the error, `sourceName` the tensor as the source calls it.
  */
 export function makeConvWeights(
   label: string,
@@ -56,38 +62,42 @@ export function makeConvWeights(
   oihwShape: readonly number[],
   weight: Float32Array,
   bias: Float32Array,
+  sourceName?: string,
 ): ConvWeights {
   const [outChannels, inChannels, kh, kw] = oihwShape;
-  if (oihwShape.length !== 4 || kh !== KERNEL_SIZE || kw !== KERNEL_SIZE) {
-    throw new UserError(`${label}: ${name} kernel has shape [${oihwShape.join(', ')}] (OIHW); expected 3x3 kernels`);
+  const what = sourceName ?? name;
+  if (oihwShape.length !== 4 || kh !== kw) {
+    throw new UserError(`${label}: ${what} has shape [${oihwShape.join(', ')}]; expected a square conv kernel [out, in, k, k]`);
   }
-  if (weight.length !== outChannels * inChannels * KERNEL_SIZE * KERNEL_SIZE) {
-    throw new UserError(`${label}: ${name} kernel holds ${weight.length} values, not the ${outChannels}x${inChannels}x3x3 its shape says`);
+  if (weight.length !== outChannels * inChannels * kh * kw) {
+    throw new UserError(`${label}: ${what} holds ${weight.length} values, not the ${outChannels}x${inChannels}x${kh}x${kw} its shape says`);
   }
   if (bias.length !== outChannels) {
     throw new UserError(`${label}: ${name} bias has ${bias.length} values; expected ${outChannels} (one per output channel)`);
   }
-  return { name, outChannels, inChannels, weight, bias };
+  return { name, outChannels, inChannels, kernel: kh, weight, bias, ...(sourceName ? { sourceName } : {}) };
 }
 
 /**
- * Checks that `weights` holds exactly the conv layers of `layers` (VGG19 by default), in order and
- * with their shapes: the network relies on this, importers do not (they accept any channel counts).
+ * Checks that `weights` are `model`'s (VGG19 by default): its name, and exactly its convs, in
+ * order, with their shapes. The network relies on this; importers do not (they accept any
+ * channel counts, which lets the tests run them on tiny files).
  */
-export function assertArchitecture(weights: ModelWeights, label: string, layers: readonly ConvLayer[] = VGG19_CONVS): void {
-  if (weights.convs.length !== layers.length) {
-    throw new UserError(`${label}: holds ${weights.convs.length} conv layers; the network needs ${layers.length}`);
+export function assertArchitecture(weights: ModelWeights, label: string, model: NetworkDescription = VGG19): void {
+  if (weights.model !== model.name) throw new UserError(`${label}: holds ${weights.model} weights, not ${model.name}`);
+  const convs = convNodes(model);
+  if (weights.convs.length !== convs.length) {
+    throw new UserError(`${label}: holds ${weights.convs.length} conv layers; ${model.name} needs ${convs.length}`);
   }
-  layers.forEach((layer, i) => {
+  convs.forEach((node, i) => {
     const conv = weights.convs[i];
-    if (conv.name !== layer.name) {
-      throw new UserError(`${label}: conv layer ${i + 1} is '${conv.name}'; expected '${layer.name}'`);
+    if (conv.name !== node.weights) {
+      throw new UserError(`${label}: conv layer ${i + 1} is '${conv.name}'; expected '${node.weights}'`);
     }
-    if (conv.inChannels !== layer.inChannels || conv.outChannels !== layer.outChannels) {
-      throw new UserError(
-        `${label}: ${layer.name} has shape [${convWeightShape(conv).join(', ')}]; ` +
-          `the network needs [${convWeightShape(layer).join(', ')}]`,
-      );
+    const needed = convWeightShape(node);
+    if (convWeightShape(conv).join() !== needed.join()) {
+      const what = conv.sourceName ? `${conv.sourceName} (${conv.name})` : conv.name;
+      throw new UserError(`${label}: ${what} has shape [${convWeightShape(conv).join(', ')}]; ${model.name} needs [${needed.join(', ')}]`);
     }
   });
 }

@@ -10,6 +10,8 @@ export const SHARED = resolve(REPO, '../shared');
 export const IMAGES = join(SHARED, 'images');
 export const BUNDLE = join(SHARED, 'weights/vgg19-uint8');
 export const hasBundle = existsSync(join(BUNDLE, 'manifest.json'));
+export const SQUEEZENET_BUNDLE = join(SHARED, 'weights/squeezenet1_1');
+export const hasSqueezeNetBundle = existsSync(join(SQUEEZENET_BUNDLE, 'manifest.json'));
 
 export interface CliResult {
   code: number | null;
