@@ -1,7 +1,8 @@
 /**
- * Layout changes around conv2d-blocked.ts: scalars [C][H][W] to vec4 cells holding 4
- * consecutive channels (its input, and its weights once arranged channel-first), and its eight
- * row-block outputs back to scalars. Pure data movement, one fetch (or four) per output cell;
+ * Layout changes around conv2d-blocked.ts (and conv2d-general-blocked.ts): scalars [C][H][W]
+ * to vec4 cells holding 4 consecutive channels (their inputs, and their weights once arranged
+ * channel-first), and their outputs (eight row-block tensors, or plain cells of 4 channels)
+ * back to scalars. Pure data movement, one fetch (or four) per output cell;
  * missing channels (C not a multiple of 4) are filled with zeros so they contribute nothing.
  * cellComponent is in cell-functions.ts.
  */
@@ -65,4 +66,11 @@ export function unpackRow8(
   else if (j === 6) v = p6[i0][i1][i2];
   else v = p7[i0][i1][i2];
   return cellComponent(v, c - q * 4);
+}
+
+/** Scalars [C][H][W] from vec4 cells [ceil(C/4)][H][W] of 4 channels each: packChannels undone. */
+export function unpackChannels(this: KernelThis<object>, packed: PackedTensor3): number {
+  const c = this.thread.z;
+  const q = Math.floor(c / 4);
+  return cellComponent(packed[q][this.thread.y][this.thread.x], c - q * 4);
 }

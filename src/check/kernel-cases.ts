@@ -157,17 +157,17 @@ function poolCase(kind: PoolingKind): CaseFactory {
  * A conv of another geometry (ops/conv-general.ts). The input grows by kernel - 1 rows and
  * columns over the case size, so that even a 7x7 unpadded kernel has outputs to check.
  */
-function generalConvCase(kernel: string, geometry: ConvGeometry, withRelu: boolean): CaseFactory {
+function generalConvCase(kernel: string, geometry: ConvGeometry, withRelu: boolean, tiling: Tiling): CaseFactory {
   return (engine, rng, size) => {
     const { channels, outChannels } = size;
     const taps = geometry.kernel * geometry.kernel;
     const weights = rng.normals(outChannels * channels * taps, Math.sqrt(2 / (taps * channels)));
     const bias = rng.normals(outChannels, 0.1);
-    const conv = ConvGeneral.upload(engine, weights, bias, outChannels, channels, geometry);
+    const conv = ConvGeneral.upload(engine, weights, bias, outChannels, channels, geometry, tiling);
     const inputShape: Shape3 = [channels, size.height + geometry.kernel - 1, size.width + geometry.kernel - 1];
     return layerCase(
       engine,
-      kernel,
+      tiledName(kernel, tiling),
       inputShape,
       (r) => r.normals(inputShape[0] * inputShape[1] * inputShape[2]),
       (x) => convRef({ shape: inputShape, data: x }, Float64Array.from(weights), Float64Array.from(bias), geometry, withRelu).data,
@@ -316,9 +316,17 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: convCaseName(true, 'blocked'), make: convCase(true, 'blocked'), needsKernelMaps: true },
   { kernel: convCaseName(false, 'blocked', 'groups-first'), make: convCase(false, 'blocked', 'groups-first'), needsKernelMaps: true },
   { kernel: convCaseName(true, 'blocked', 'groups-first'), make: convCase(true, 'blocked', 'groups-first'), needsKernelMaps: true },
-  { kernel: 'conv1x1+relu', make: generalConvCase('conv1x1+relu', { kernel: 1, stride: 1, padding: 0 }, true) },
-  { kernel: 'conv3x3 s2', make: generalConvCase('conv3x3 s2', { kernel: 3, stride: 2, padding: 0 }, false) },
-  { kernel: 'conv7x7 s2+relu', make: generalConvCase('conv7x7 s2+relu', { kernel: 7, stride: 2, padding: 0 }, true) },
+  ...(['direct', 'blocked'] as const).flatMap((tiling) =>
+    [
+      { kernel: 'conv1x1+relu', geometry: { kernel: 1, stride: 1, padding: 0 }, relu: true },
+      { kernel: 'conv3x3 s2', geometry: { kernel: 3, stride: 2, padding: 0 }, relu: false },
+      { kernel: 'conv7x7 s2+relu', geometry: { kernel: 7, stride: 2, padding: 0 }, relu: true },
+    ].map(({ kernel, geometry, relu }) => ({
+      kernel: tiledName(kernel, tiling),
+      make: generalConvCase(kernel, geometry, relu, tiling),
+      needsKernelMaps: tiling === 'blocked',
+    })),
+  ),
   { kernel: 'relu', make: reluCase },
   { kernel: 'maxpool2x2', make: poolCase('max') },
   { kernel: 'avgpool2x2', make: poolCase('avg') },
