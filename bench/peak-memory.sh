@@ -11,7 +11,8 @@
 # backend: auto (default), headlessgl, webasm or cpu. headlessgl (or auto) without an X
 #   display runs under `xvfb-run -a` when that exists, as `npm run bench:compare` does.
 # Further arguments go to `nst stylize` as they are (e.g. --line-search none, so that each
-# iteration is one evaluation). CONTENT and STYLE (environment) override the images.
+# iteration is one evaluation). CONTENT and STYLE (environment) override the images; MODEL the
+# network (default vgg19; its weights are weights/<MODEL>.nstw).
 #
 # Peak RSS comes from GNU time (`/usr/bin/time -v`, Debian package `time`); without it,
 # from the kernel's high-water mark VmHWM in /proc/<pid>/status, sampled every 0.1 s.
@@ -27,8 +28,10 @@ style=${STYLE:-../shared/images/starry_night.jpg}
 
 die() { echo "peak-memory: $*" >&2; exit 2; }
 
-if [[ ! -f weights/vgg19.nstw ]]; then
-  die "weights/vgg19.nstw is missing: create it with \`npx nst weights import ../shared/weights/vgg19-uint8\`"
+model=${MODEL:-vgg19}
+weights=weights/$model.nstw
+if [[ ! -f $weights ]]; then
+  die "$weights is missing: create it with \`npx nst weights import\` (README, Set-up)"
 fi
 # Re-run this script with a display, so that headlessgl is what is measured.
 if [[ ( $backend == headlessgl || $backend == auto ) && -z ${DISPLAY:-} ]] && command -v xvfb-run >/dev/null; then
@@ -39,7 +42,7 @@ npm run build --silent # measure the code as it is now, not a stale dist/
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nst=(node bin/nst.js stylize "$content" "$style" -o "$work/out.png" --size "$size" --iterations "$iterations"
-  --optimizer lbfgs --backend "$backend" --weights weights/vgg19.nstw --print-every 1 "${extra[@]}")
+  --optimizer lbfgs --backend "$backend" --model "$model" --weights "$weights" --print-every 1 "${extra[@]}")
 
 status=0
 if [[ -x /usr/bin/time ]]; then
@@ -66,4 +69,4 @@ if ((status != 0)); then
   die "nst stylize failed (exit $status)"
 fi
 ran=$(sed -n 's/.* iterations on \([a-z0-9]*\) in .*/\1/p' "$work/log")
-echo "size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS${extra[*]:+ ${extra[*]}}, backend ${ran:-$backend}, by $method)"
+echo "$model, size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS${extra[*]:+ ${extra[*]}}, backend ${ran:-$backend}, by $method)"

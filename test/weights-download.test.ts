@@ -14,7 +14,7 @@ import { PINNED_DOWNLOADS, type ExpectedDigest } from '../src/weights/download-s
 import { downloadWeights, type DownloadWeightsOptions } from '../src/weights/download-weights.js';
 import { loadModelWeights } from '../src/weights/load.js';
 import { createProgress } from '../src/weights/progress.js';
-import { fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
+import { fixtureNetwork, fixturePath, TINY_VGG19 } from './fixtures/weights/fixtures.js';
 
 const BODY = readFileSync(fixturePath('keras-notop.h5'));
 const SHA256: ExpectedDigest = { algorithm: 'sha256', hex: createHash('sha256').update(BODY).digest('hex') };
@@ -29,7 +29,14 @@ const server = {
   requests: [] as Array<string | undefined>,
 };
 
+/** torchvision's squeezenet1_1 file stands in for its download (served whole, no Range games). */
+const SQUEEZENET = readFileSync(fixturePath('torchvision-squeezenet1_1.pth'));
+
 function serve(req: IncomingMessage, res: ServerResponse): void {
+  if (req.url === '/squeezenet.pth') {
+    res.writeHead(200, { 'Content-Length': String(SQUEEZENET.length) }).end(SQUEEZENET);
+    return;
+  }
   if (req.url === '/moved') {
     res.writeHead(302, { Location: '/weights.h5' });
     res.end();
@@ -110,6 +117,27 @@ describe('downloadWeights', () => {
 
     await downloadWeights(options());
     expect(server.requests).toHaveLength(1); // verified cache hit: no second download
+  });
+
+  it('downloads another network from its own source (squeezenet1_1 from torchvision) and writes it as that network', async () => {
+    const output = join(dir, 'out', 'squeezenet1_1.nstw');
+    const { downloaded, written } = await downloadWeights({
+      model: 'squeezenet1_1',
+      url: `${baseUrl}/squeezenet.pth`,
+      expected: { algorithm: 'sha256', hex: createHash('sha256').update(SQUEEZENET).digest('hex') },
+      output,
+      cacheDir: join(dir, 'cache'),
+      architecture: fixtureNetwork('torchvision-squeezenet1_1.pth'),
+    });
+    expect(downloaded).toBe(join(dir, 'cache', PINNED_DOWNLOADS.squeezenet1_1.torch!.fileName));
+    expect(written).toMatchObject({ path: output, model: 'squeezenet1_1', sourceKind: 'torch' });
+    expect(loadModelWeights(output, fixtureNetwork('torchvision-squeezenet1_1.pth')).model).toBe('squeezenet1_1');
+  });
+
+  it('refuses a download that holds another network than asked for', async () => {
+    const architecture = fixtureNetwork('torchvision-squeezenet1_1.pth');
+    await expectRejectsWithUserError(downloadWeights(options({ model: 'squeezenet1_1', source: 'torch', architecture })), 'holds vgg19 weights, not squeezenet1_1');
+    expect(existsSync(options().output!)).toBe(false);
   });
 
   it('follows redirects', async () => {

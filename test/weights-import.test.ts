@@ -18,6 +18,7 @@ import { assertArchitecture, type ConvWeights } from '../src/weights/model-weigh
 import { expectUserError } from './helpers/expect-user-error.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { importWeights } from '../src/weights/import.js';
+import { inferModel, type SourceNaming } from '../src/weights/infer-model.js';
 import { importFloatBundle } from '../src/weights/import-float-bundle.js';
 import { hasSqueezeNetBundle, SQUEEZENET_BUNDLE } from './helpers/cli.js';
 import { loadModelWeights } from '../src/weights/load.js';
@@ -200,6 +201,14 @@ describe('the other networks: torchvision vgg16, squeezenet1_1, squeezenet1_0 an
     const written = convertWeights({ source: fixturePath(name), output, dtype: 'float32', architecture: fixtureNetwork(name) });
     expect(written.model).toBe(expectedNetworks[name].model);
     expectModelMatches(loadModelWeights(output, fixtureNetwork(name)), expectedNetworks[name].convs, 1e-6);
+  });
+
+  it('tells SqueezeNet 1.0 from 1.1 by their kernels where the names are the same (as in a bundle)', () => {
+    const sameNames: SourceNaming = { kind: 'bundle', nameOf: (_model, conv) => conv.weights };
+    for (const model of [MODELS.squeezenet1_0, MODELS.squeezenet1_1]) {
+      const found = new Map(convNodes(model).map((conv) => [conv.weights, conv.kernel]));
+      expect(inferModel('bundle', found, sameNames).name).toBe(model.name);
+    }
   });
 
   it('names a tensor the squeezenet state dict lacks', () => {

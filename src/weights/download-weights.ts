@@ -81,6 +81,7 @@ export async function downloadWeights(options: DownloadWeightsOptions): Promise<
   const downloaded = join(options.cacheDir ?? defaultDownloadCacheDir(), pinned.fileName);
   await fetchVerified(url, downloaded, options.expected ?? pinned.expected, options);
   const architecture = options.architecture ?? MODELS[model];
+  if (architecture.name !== model) throw new Error(`downloadWeights: architecture ${architecture.name} given for ${model}`);
   const written = convertWeights({ source: downloaded, output: options.output, dtype: options.dtype, architecture });
   return { downloaded, written };
 }
