@@ -11,14 +11,22 @@
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
  * factor covers that, the engine's bookkeeping and the GL texture pool. Calibrated against
  * `npm run bench:memory` on headlessgl (bench/README.md): measured 939 MiB at 512 px and
- * 2365 MiB at 1024 px, estimated 999 MiB and 2.6 GiB.
+ * 2365 MiB at 1024 px, estimated 999 MiB and 2.6 GiB. SqueezeNet's fixed part is about 290 MiB
+ * larger, as measured rather than derived (many small layers, each with kernels and textures of
+ * its own): SqueezeNet 1.1 measured 670, 854 and 1458 MiB at 256, 512 and 1024 px, estimated
+ * 696, 857 and 1501 MiB.
  */
-import { nodeSizes, parameterCount, type NetworkDescription } from '../models/description.js';
+import { nodeSizes, parameterCount, type ModelName, type NetworkDescription } from '../models/description.js';
 
 const BYTES = 4;
 const OVERHEAD = 1.25;
 /** Resident before any image-sized data: ~125 MiB for Node with headless-gl, the rest driver and kernels. */
-const FIXED_BYTES = 350 * 2 ** 20;
+const FIXED_BYTES: Record<ModelName, number> = {
+  vgg19: 350 * 2 ** 20,
+  vgg16: 350 * 2 ** 20,
+  squeezenet1_1: 640 * 2 ** 20,
+  squeezenet1_0: 640 * 2 ** 20,
+};
 
 export interface MemoryPlan {
   model: NetworkDescription;
@@ -43,7 +51,7 @@ export function estimateRunBytes(plan: MemoryPlan): number {
   const n = 3 * plan.width * plan.height;
   const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
-  return FIXED_BYTES + (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
+  return FIXED_BYTES[plan.model.name] + (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
 }
 
 export function formatBytes(bytes: number): string {
