@@ -3,7 +3,6 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /** Suites that exercise kernels: they run once per backend named below. */
 const BACKEND_SUITES = [
   'test/kernels.test.ts',
-  'test/vgg-network.test.ts',
   'test/networks.test.ts',
   'test/objective.test.ts',
   'test/normalize-gradients.test.ts',

@@ -1,10 +1,10 @@
 /**
- * The walker on the other networks (VGG19 has its own suite, vgg-network.test.ts): VGG16 and
- * both SqueezeNets with small random weights (a sixteenth of VGG16's channels, a quarter of
- * SqueezeNet's: its squeeze layers are narrow already, and one channel is easily all dead). Activations at
- * every layer users can pick against the float64 reference, the image gradient of a loss on
- * two layers against finite differences through every conv, pool, fire module and concat, and
- * no device memory left behind.
+ * The walker on every network, with small random weights (a sixteenth of the VGGs' channels, a
+ * quarter of SqueezeNet's: its squeeze layers are narrow already, and one channel is easily
+ * all dead): activations at every layer users can pick against the float64 reference, a
+ * forward-only pass keeping just the layers asked for, the image gradient of a loss on two
+ * layers against finite differences through every conv, pool, fire module and concat, and no
+ * device memory left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
@@ -15,6 +15,7 @@ import type { NetworkDescription } from '../src/models/description.js';
 import { SQUEEZENET1_0 } from '../src/models/squeezenet1_0.js';
 import { SQUEEZENET1_1 } from '../src/models/squeezenet1_1.js';
 import { VGG16 } from '../src/models/vgg16.js';
+import { VGG19 } from '../src/models/vgg19.js';
 import { gradientsFrom, Network } from '../src/network/network.js';
 import { networkForwardRef } from '../src/reference/network-reference.js';
 import { testBackend } from './backend-under-test.js';
@@ -43,6 +44,8 @@ interface Case {
 }
 
 const ALL_CASES: Case[] = [
+  // odd and non-square: every 2x2 pool floors
+  { model: VGG19, shape: [3, 19, 26], deep: 'relu5_1', shallow: 'relu1_1', shrink: 16 },
   { model: VGG16, shape: [3, 19, 26], deep: 'relu5_3', shallow: 'relu2_1', shrink: 16 },
   // conv1 31x37 -> pool1 15x18 (partial last column) -> ... -> fire9 at 3x4
   { model: SQUEEZENET1_1, shape: [3, 63, 76], deep: 'fire9', shallow: 'pool3', shrink: 4 },
@@ -52,10 +55,10 @@ const ALL_CASES: Case[] = [
 
 /**
  * cpu runs every network; webasm and headlessgl, where each new shape compiles kernels
- * (seconds each on GL), run SqueezeNet 1.1, the one with its own PyTorch fixture: the layers the
- * other two add are checked there by the kernel suite.
+ * (seconds each on GL), run VGG19 and SqueezeNet 1.1, the ones with PyTorch fixtures: the
+ * layers the other two add are checked there by the kernel suite.
  */
-const CASES = backend === 'cpu' ? ALL_CASES : ALL_CASES.filter((c) => c.model === SQUEEZENET1_1);
+const CASES = backend === 'cpu' ? ALL_CASES : ALL_CASES.filter((c) => c.model === VGG19 || c.model === SQUEEZENET1_1);
 
 describe.each(CASES)(`$model.name on ${backend}`, ({ model, shape, deep, shallow, shrink }) => {
   describe.each(['max', 'avg'] as const)('%s pooling', (pooling) => {

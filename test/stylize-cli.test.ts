@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage, resize, toYuv } from '../src/image/index.js';
 import { convertWeights } from '../src/weights/convert.js';
-import { BUNDLE, hasBundle, IMAGES, runNst, tempDir, type CliResult } from './helpers/cli.js';
+import { BUNDLE, expectUsageError, hasBundle, IMAGES, runNst, tempDir } from './helpers/cli.js';
 
 const BACKEND = 'headlessgl';
 const CONTENT = join(IMAGES, 'tubingen.jpg');
@@ -26,14 +26,6 @@ interface PrintedLine {
 function printedLosses(stderr: string): PrintedLine[] {
   const re = /^iteration (\d+)\/\d+: total (\S+) \(content (\S+), style (\S+), tv (\S+)\)/gm;
   return [...stderr.matchAll(re)].map((m) => ({ i: +m[1], total: +m[2], content: +m[3], style: +m[4], tv: +m[5] }));
-}
-
-function expectUsageError(r: CliResult, fragment: string | RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, 'one line, no stack trace').toHaveLength(1);
-  expect(lines[0]).toMatch(/^nst: /);
-  expect(lines[0]).toMatch(fragment);
 }
 
 describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {

@@ -15,20 +15,12 @@ import type { ModelName } from '../src/models/description.js';
 import { MODELS } from '../src/models/index.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { encodeNstw } from '../src/weights/format.js';
-import { hasSqueezeNetBundle, IMAGES, runNst, SQUEEZENET_BUNDLE, tempDir, type CliResult } from './helpers/cli.js';
+import { expectUsageError, hasSqueezeNetBundle, IMAGES, runNst, SQUEEZENET_BUNDLE, tempDir } from './helpers/cli.js';
 
 const BACKEND = 'headlessgl';
 const CONTENT = join(IMAGES, 'tubingen.jpg');
 const STYLE = join(IMAGES, 'starry_night.jpg');
 const dir = tempDir();
-
-function expectUsageError(r: CliResult, fragment: string | RegExp): void {
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, 'one line, no stack trace').toHaveLength(1);
-  expect(lines[0]).toMatch(/^nst: /);
-  expect(lines[0]).toMatch(fragment);
-}
 
 /** Runs a short stylisation and checks that it wrote the image and that the loss fell below `fraction` of its start. */
 async function stylizes(model: ModelName, weights: string, size: number, iterations: number, fraction: number): Promise<void> {

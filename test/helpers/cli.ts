@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
@@ -44,6 +45,15 @@ export function runNst(args: string[], options: CliOptions = {}): Promise<CliRes
     child.on('error', fail);
     child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
   });
+}
+
+/** Bad input as the CLI must report it: exit 2, one line `nst: ...` matching `fragment`, no stack trace. */
+export function expectUsageError(r: CliResult, fragment: string | RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, 'one line, no stack trace').toHaveLength(1);
+  expect(lines[0]).toMatch(/^nst: /);
+  expect(lines[0]).toMatch(fragment);
 }
 
 export function tempDir(): string {
