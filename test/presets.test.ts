@@ -110,7 +110,7 @@ describe('presets', () => {
   describe('refuses what a configuration cannot take, naming the option', () => {
     const cases: Array<[string, RawStylizeOptions, RegExp]> = [
       ['an unknown preset', { preset: 'picasso' }, /^--preset: unknown preset 'picasso' \(known: neural-style, keras/],
-      ['the SqueezeNet preset, until issue 12', { preset: 'pytorch-squeezenet' }, /^--preset pytorch-squeezenet: needs the SqueezeNet 1\.0 network.*issue 12/],
+      ['a TV term in the torchvision pixel space', { preset: 'pytorch-squeezenet', tvWeight: '1e-3' }, /^--tv-weight 0\.001: --pixel-space torchvision takes no total variation term/],
       ['--tv-power with a squared TV', { tvPower: '2' }, /^--tv-power: only with --tv-norm pow; here --tv-norm is squared \(the default\)$/],
       ['--tv-power with a preset\'s abs TV', { preset: 'keras-lbfgs', tvPower: '2' }, /^--tv-power: only with --tv-norm pow; here --tv-norm is abs \(set by --preset keras-lbfgs\)$/],
       ['a TV power below 1/2', { tvNorm: 'pow', tvPower: '0.25' }, /^--tv-power: expected a number >= 0\.5/],

@@ -193,7 +193,7 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
       expect(r.stdout).toMatch(new RegExp(`^${name}\n  from: `, 'm'));
     }
     expect(r.stdout).toMatch(/^keras\n  from: article 003 .*\n  sets: .*--optimizer sgd --learning-rate 100 --lr-decay-rate 0\.96 --lr-decay-steps 100/m);
-    expect(r.stdout).toMatch(/^pytorch-squeezenet\n.*\n  not yet: needs the SqueezeNet 1\.0 network, which is not built yet \(issue 12\)/m);
+    expect(r.stdout).toMatch(/^pytorch-squeezenet\n  from: article 002 .*\n(.*\n)*  sets: --model squeezenet1_1 .*--pixel-space torchvision --optimizer adam --learning-rate 0\.003/m);
   });
 
   describe('refuses bad input with one line and exit code 2, leaving no file', () => {
@@ -229,7 +229,7 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
       ['corrupt weights', () => ['stylize', CONTENT, STYLE, '--weights', corruptWeights], /corrupt\.nstw.*checksum/],
       ['image too small for relu5_1', () => ['stylize', CONTENT, STYLE, '--size', '20'], /too small for relu5_1/],
       ['unknown preset', () => ['stylize', CONTENT, STYLE, '--preset', 'picasso'], /--preset: unknown preset 'picasso'/],
-      ['SqueezeNet preset before issue 12', () => ['stylize', CONTENT, STYLE, '--preset', 'pytorch-squeezenet'], /--preset pytorch-squeezenet: needs the SqueezeNet 1\.0 network.*issue 12/],
+      ['SqueezeNet preset on VGG19 weights', () => ['stylize', CONTENT, STYLE, '--preset', 'pytorch-squeezenet'], /vgg19\.nstw: holds vgg19 weights, not squeezenet1_1; choose --model vgg19/],
       ['--tv-power with a squared TV', () => ['stylize', CONTENT, STYLE, '--tv-power', '2'], /--tv-power: only with --tv-norm pow; here --tv-norm is squared/],
       ['decay rate above 1', () => ['stylize', CONTENT, STYLE, '--preset', 'keras', '--lr-decay-rate', '1.2'], /--lr-decay-rate: expected a number in \(0, 1\]/],
       ['negative beta', () => ['stylize', CONTENT, STYLE, '--preset', 'tf-adam', '--adam-beta1', '-0.9'], /--adam-beta1: expected a number in \[0, 1\)/],

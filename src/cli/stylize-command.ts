@@ -45,7 +45,7 @@ export function registerStylize(program: Command): void {
     .option('--pooling <kind>', `max or avg (default ${D.pooling})`)
     .option('--normalize-gradients', "scale each layer's gradient to L1 norm = its weight (neural-style's -normalize_gradients)")
     .option('--original-colors', "keep the content's colours: transfer luminance only (YUV)")
-    .option('--pixel-space <s>', `the optimiser's pixels: network (0..255 minus the mean) or unit (RGB in [0, 1]) (default ${D.pixelSpace})`)
+    .option('--pixel-space <s>', `the optimiser's pixels: network (0..255 minus the mean), unit (RGB in [0, 1]) or torchvision ((rgb/255 - m)/s) (default ${D.pixelSpace})`)
     .option('--clip <lo,hi>', 'clip the pixels to [lo, hi] (in the pixel space) after every step; after every outer iteration for L-BFGS')
     .option('--optimizer <name>', `lbfgs, adam or sgd (default ${D.optimizer})`)
     .option('--learning-rate <r>', `L-BFGS first step / Adam step / SGD step (default ${D.learningRate.lbfgs} / ${D.learningRate.adam} / ${D.learningRate.sgd})`)

@@ -304,6 +304,11 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
   // The network's own per-layer weights go with its own style layers only.
   const defaultStyleLayerWeights = raw.styleLayers === undefined ? [...layerDefaults.styleLayerWeights] : styleLayers.map(() => 1);
   if (styleLayers.length + contentLayers.length === 0) throw new UserError('--content-layers, --style-layers: give at least one layer');
+  const tvWeight = nonNegative('--tv-weight', raw.tvWeight, D.tvWeight);
+  const pixelSpace = choice('--pixel-space', raw.pixelSpace, D.pixelSpace, PIXEL_SPACES);
+  if (pixelSpace === 'torchvision' && tvWeight > 0) {
+    throw new UserError(`--tv-weight ${tvWeight}: --pixel-space torchvision takes no total variation term (its channels have scales of their own); give --tv-weight 0`);
+  }
   return {
     ...(applied.preset === undefined ? {} : { preset: applied.preset }),
     content,
@@ -323,7 +328,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
       raw.styleLayerWeights === undefined ? defaultStyleLayerWeights : numberList('--style-layer-weights', raw.styleLayerWeights, styleLayers.length, 'style layer'),
     contentWeight: nonNegative('--content-weight', raw.contentWeight, D.contentWeight),
     styleWeight: nonNegative('--style-weight', raw.styleWeight, D.styleWeight),
-    tvWeight: nonNegative('--tv-weight', raw.tvWeight, D.tvWeight),
+    tvWeight,
     contentLoss: choice('--content-loss', raw.contentLoss, D.contentLoss, ['mean', 'sum'] as const),
     styleLoss: choice('--style-loss', raw.styleLoss, D.styleLoss, ['mean', 'sum'] as const),
     gramNorm: choice('--gram-norm', raw.gramNorm, D.gramNorm, GRAM_NORMS),
@@ -332,7 +337,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     pooling: choice('--pooling', raw.pooling, D.pooling, ['max', 'avg'] as const),
     normalizeGradients: Boolean(raw.normalizeGradients),
     originalColors: Boolean(raw.originalColors),
-    pixelSpace: choice('--pixel-space', raw.pixelSpace, D.pixelSpace, PIXEL_SPACES),
+    pixelSpace,
     ...optimizerSettings(applied),
     printEvery: nonNegativeInteger('--print-every', raw.printEvery, D.printEvery),
     saveEvery: nonNegativeInteger('--save-every', raw.saveEvery, D.saveEvery),

@@ -163,14 +163,39 @@ export const PRESETS: readonly Preset[] = [
     name: 'pytorch-squeezenet',
     source: 'article 002 (002_1544981574cd2977.txt): PyTorch with SqueezeNet 1.0 features',
     choices: [
-      "will set: squeezenet1_0's features; pixels normalised as torchvision ((x/255 - mean)/std), shorter side 256; content at " +
-        "features[8] (fire6, the article's conv7_1), mean squared error, weight 1; style at features 0 (conv1, after its in-place ReLU), " +
-        '3, 4, 5 (fire2-4), 6 (the max pool after fire4), 7, 8, 9 (fire5-7) - the article\'s conv1_1 ... conv8_1 - with layer weights ' +
-        '1, 0.8, 0.65, 0.5, 0.45, 0.3, 0.1, 0.15, Gram / (C H W), mean squared error, weight 1e6 each; no total variation; ' +
-        'Adam (PyTorch) lr 0.003; 1999 steps (range(1, 2000)); init from the content',
+      "network: the article's squeezenet1_0 has no weights here, so the recipe runs on squeezenet1_1 (the shared weights); " +
+        'with v1.0 weights, --model squeezenet1_0 runs the same layers on the network the article used',
+      "layers: the article's conv1_1 ... conv8_1 are features 0, 3, 4, 5, 6, 7, 8, 9 of v1.0: conv1 (after its in-place ReLU), " +
+        'fire2, fire3, fire4, the max pool after fire4, fire5, fire6, fire7, content at fire6; on v1.1 the fires keep their names ' +
+        "and v1.0's second pool (pool4) becomes v1.1's second pool, pool3 (README, Networks)",
+      'pixels in torchvision\'s normalised space ((rgb/255 - m)/s) as the article\'s transform, so Adam\'s lr 0.003 and epsilon ' +
+        'are its own (--pixel-space torchvision); PyTorch\'s Adam (epsilon after the bias correction)',
+      'range(1, 2000) runs 1999 steps',
+      'the article scales the shorter side to 256 px; here --size (the longest side) stays yours',
     ],
-    options: {},
-    waitsFor: 'the SqueezeNet 1.0 network, which is not built yet (issue 12)',
+    options: {
+      model: 'squeezenet1_1',
+      contentLayers: 'fire6',
+      contentWeight: '1',
+      contentLoss: 'mean',
+      styleLayers: 'conv1,fire2,fire3,fire4,pool3,fire5,fire6,fire7',
+      styleLayerWeights: '1,0.8,0.65,0.5,0.45,0.3,0.1,0.15',
+      styleWeight: '1e6',
+      styleLoss: 'mean',
+      gramNorm: 'chw',
+      styleWeightSplit: 'each',
+      tvWeight: '0',
+      pooling: 'max',
+      init: 'content',
+      pixelSpace: 'torchvision',
+      optimizer: 'adam',
+      learningRate: '0.003',
+      adamBeta1: '0.9',
+      adamBeta2: '0.999',
+      adamEpsilon: '1e-8',
+      adamEpsilonForm: 'pytorch',
+      iterations: '1999',
+    },
   },
 ];
 
