@@ -1,6 +1,16 @@
-/** The CLI tests run bin/nst.js, which runs dist/: build it once before any test. */
+/**
+ * Before any test: build dist/ once (the CLI tests run bin/nst.js, which runs dist/), and give
+ * the run its own temporary directory (TMPDIR, inherited by the test workers and every child
+ * they start), removed at the end, so that no test leaves files behind in /tmp.
+ */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-export default function setup(): void {
+export default function setup(): () => void {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  const runDir = mkdtempSync(join(tmpdir(), 'nst-test-run-'));
+  process.env.TMPDIR = runDir;
+  return () => rmSync(runDir, { recursive: true, force: true });
 }
