@@ -13,6 +13,9 @@ const BACKEND_SUITES = [
 /** Suites about the GL backends alone. */
 const GL_SUITES = ['test/gl-output-textures.test.ts'];
 
+/** Real Chromium (Debian's package, driven by playwright-core): the playground and the engine on webgl2. */
+const BROWSER_SUITES = ['test/browser/**/*.test.ts'];
+
 /** Whole objectives (the presets against their sources): on cpu and headlessgl; webasm runs the same kernels in the suites above. */
 const OBJECTIVE_SUITES = ['test/recipes.test.ts'];
 
@@ -30,12 +33,13 @@ export default defineConfig({
     reporters: ['default', './test/summary-reporter.ts'],
     globalSetup: ['./test/global-setup.ts'],
     projects: [
-      { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...GL_SUITES], env: { NST_TEST_BACKEND: 'cpu' } } },
+      { extends: true, test: { name: 'cpu', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...GL_SUITES, ...BROWSER_SUITES], env: { NST_TEST_BACKEND: 'cpu' } } },
       { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },
       {
         extends: true,
         test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES, ...OBJECTIVE_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
       },
+      { extends: true, test: { name: 'browser', include: BROWSER_SUITES } },
     ],
   },
 });

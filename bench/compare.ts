@@ -23,6 +23,7 @@ import { Engine } from '../src/engine/engine.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { BACKENDS, chooseBackend, type BackendName } from '../src/engine/backend.js';
 import { describeDevice } from '../src/engine/device-info.js';
+import { glxRenderer } from '../src/engine/glx-renderer.js';
 import { Rng } from '../src/check/random.js';
 import { StyleTransferObjective, type ObjectiveWeights } from '../src/loss/objective.js';
 import { DEFAULT_LOSS_FORMS, STYLIZE_DEFAULTS as D } from '../src/stylize/defaults.js';
@@ -102,7 +103,7 @@ function measureBackend(backend: BackendName, opts: Options): OurResult[] {
   const timings = opts.models.flatMap((model) => measureModel(engine, model, opts));
   // Known only once kernels have run: the GL context is created lazily.
   const info = describeDevice(engine);
-  const device = info.openglRenderer ?? (info.webgl ? `${info.webgl.renderer} (driver: install glxinfo, Debian mesa-utils)` : backend);
+  const device = info.webgl ? (glxRenderer() ?? `${info.webgl.renderer} (driver: install glxinfo, Debian mesa-utils)`) : backend;
   engine.destroy();
   return timings.map((t) => ({ backend, device, ...t }));
 }

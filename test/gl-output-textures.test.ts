@@ -4,7 +4,8 @@
  * headlessgl only (vitest.config.ts): cpu and webasm tensors are plain arrays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
+import gpujs from 'gpu.js';
+import { BackendFallbackError, Engine } from '../src/engine/engine.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { copy } from '../kernels/elementwise.js';
 import { Conv3x3 } from '../src/ops/conv.js';
@@ -12,6 +13,7 @@ import { Rng } from '../src/check/random.js';
 import { testBackend } from './backend-under-test.js';
 
 const MiB = 2 ** 20;
+const { CPUKernel } = gpujs;
 
 describe(`GL output textures on ${testBackend()}`, () => {
   let engine: Engine;
@@ -85,6 +87,21 @@ describe(`GL output textures on ${testBackend()}`, () => {
     for (const t of [again, x]) t.release();
     conv.release();
     expect(engine.liveTensors).toBe(0);
+  });
+
+  it('reports a kernel that gpu.js swapped for its CPU fallback instead of managing its textures', () => {
+    const shape: Shape3 = [1, 2, 2];
+    engine.upload(new Float32Array(4), shape).release();
+    const shortcut = [...(engine as unknown as { kernels: Map<string, gpujs.IKernelRunShortcut> }).kernels.values()][0];
+    const original = shortcut.kernel;
+    const swap = (k: object) => (shortcut as unknown as { replaceKernel(k: object): void }).replaceKernel(k);
+    swap(new CPUKernel(original.source, { output: original.output, pipeline: true, immutable: true } as never));
+    try {
+      expect(() => engine.upload(new Float32Array(4), shape)).toThrow(BackendFallbackError);
+      expect(() => engine.upload(new Float32Array(4), shape)).toThrow(`ran on cpu instead of ${engine.backend}`);
+    } finally {
+      swap(original);
+    }
   });
 
   it('gives the memory of released tensors back to the system once the pool is trimmed', () => {

@@ -108,3 +108,19 @@ export function checkCase(engine: Engine, c: DifferentiableCase, rng: Rng, maxCo
     xDevice.release();
   }
 }
+
+/** The columns of the check table (nst doctor prints them, the playground shows them). */
+export const CHECK_TABLE_HEADER = ['kernel', 'input', 'vs reference', 'vs finite diff', 'adjoint', 'result'] as const;
+
+const formatError = (e: number) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
+
+/** One row of the check table, as text. */
+export function checkTableRow(r: CheckResult): string[] {
+  return [
+    r.kernel,
+    `[${r.shape.join(',')}]`,
+    // a check that could not run has no errors to show
+    ...(r.error ? ['-', '-', '-'] : [formatError(r.forwardError), formatError(r.gradientError), formatError(r.adjointError)]),
+    r.passed ? 'pass' : r.error ? `FAIL: ${r.error}` : 'FAIL',
+  ];
+}

@@ -1,8 +1,8 @@
 /**
- * Runs every kernel's check at a set of sizes on one engine: what `nst doctor` and the bench
- * report. A kernel that cannot run here (a shader that does not compile, a fallback to another
- * backend, any error) is a failed check with its reason, not the end of the report: finding
- * such kernels is what the report is for.
+ * Runs every kernel's check at a set of sizes on one engine: what `nst doctor`, the playground
+ * and the bench report. A kernel that cannot run here (a shader that does not compile, a
+ * fallback to another backend, any error) is a failed check with its reason, not the end of
+ * the report: finding such kernels is what the report is for.
  */
 import type { Engine } from '../engine/engine.js';
 import { checkCase, type CheckResult, type DifferentiableCase } from './gradient-check.js';
@@ -21,22 +21,32 @@ function reasonOf(e: unknown): string {
   return text.split('\n')[0].trim();
 }
 
-export function runKernelChecks(engine: Engine, sizes: readonly CaseSize[], seed = 2024): CheckResult[] {
+/** The checks one at a time, so that a page can yield to the browser between them. */
+export function* kernelChecks(engine: Engine, sizes: readonly CaseSize[], seed = 2024): Generator<CheckResult> {
   const rng = new Rng(seed);
-  const results: CheckResult[] = [];
   for (const { kernel, make } of kernelCases(engine.kernelMaps)) {
     for (const size of sizes) {
       let c: DifferentiableCase | null = null;
+      let result: CheckResult;
       try {
         c = make(engine, rng, size);
-        results.push(checkCase(engine, c, rng));
+        result = checkCase(engine, c, rng);
       } catch (e) {
         const shape = [size.channels, size.height, size.width] as const;
-        results.push({ kernel, shape, forwardError: NaN, gradientError: NaN, adjointError: NaN, passed: false, error: reasonOf(e) });
+        result = { kernel, shape, forwardError: NaN, gradientError: NaN, adjointError: NaN, passed: false, error: reasonOf(e) };
       } finally {
         c?.dispose();
       }
+      yield result;
     }
   }
-  return results;
+}
+
+export function runKernelChecks(engine: Engine, sizes: readonly CaseSize[], seed = 2024): CheckResult[] {
+  return [...kernelChecks(engine, sizes, seed)];
+}
+
+/** The number of checks kernelChecks runs on `engine`. */
+export function kernelCheckCount(engine: Engine, sizes: readonly CaseSize[]): number {
+  return kernelCases(engine.kernelMaps).length * sizes.length;
 }

@@ -10,7 +10,8 @@ import { Engine } from '../engine/engine.js';
 import { resolveBackendRequest } from '../engine/backend.js';
 import { asBackendFailure } from '../engine/backend-failure.js';
 import { describeDevice, type DeviceInfo } from '../engine/device-info.js';
-import { TOLERANCE, type CheckResult } from '../check/gradient-check.js';
+import { glxRenderer } from '../engine/glx-renderer.js';
+import { CHECK_TABLE_HEADER, checkTableRow, TOLERANCE, type CheckResult } from '../check/gradient-check.js';
 import { DOCTOR_SIZES, runKernelChecks } from '../check/run-checks.js';
 import { isUserError } from '../errors.js';
 import { MODELS } from '../models/index.js';
@@ -30,8 +31,9 @@ function deviceLines(info: DeviceInfo, requested: string): string[] {
   if (info.webgl) {
     const w = info.webgl;
     lines.push(`webgl            ${w.version}, renderer ${w.renderer}`);
-    if (info.openglRenderer) lines.push(`opengl renderer  ${info.openglRenderer}`);
-    lines.push(`float textures   OES_texture_float: ${yesNo(w.floatTextures)}, WEBGL_color_buffer_float: ${yesNo(w.floatRenderTargets)}`);
+    const opengl = glxRenderer();
+    if (opengl) lines.push(`opengl renderer  ${opengl}`);
+    lines.push(`float textures   ${w.floatTexturesBy}: ${yesNo(w.floatTextures)}, ${w.floatRenderTargetsBy}: ${yesNo(w.floatRenderTargets)}`);
     lines.push(`highp fragment   ${w.highpFragmentBits} mantissa bits; max texture ${w.maxTextureSize} px`);
   }
   const precision = info.mantissaBits >= 23 ? 'float32' : info.mantissaBits >= 10 ? 'REDUCED (half-like)' : 'BROKEN';
@@ -71,17 +73,9 @@ function weightsLine(explicit: string | undefined): { line: string; ok: boolean 
   }
 }
 
-const fmt = (e: number) => (Number.isFinite(e) ? e.toExponential(1) : String(e));
-
 export function checkTable(results: readonly CheckResult[]): string[] {
-  const rows = results.map((r) => [
-    r.kernel,
-    `[${r.shape.join(',')}]`,
-    // a check that could not run has no errors to show
-    ...(r.error ? ['-', '-', '-'] : [fmt(r.forwardError), fmt(r.gradientError), fmt(r.adjointError)]),
-    r.passed ? 'pass' : r.error ? `FAIL: ${r.error}` : 'FAIL',
-  ]);
-  const header = ['kernel', 'input', 'vs reference', 'vs finite diff', 'adjoint', 'result'];
+  const rows = results.map(checkTableRow);
+  const header = [...CHECK_TABLE_HEADER];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];

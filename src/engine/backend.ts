@@ -22,7 +22,7 @@ export function parseBackendRequest(value: string, origin: string): BackendReque
   throw new UserError(`${origin}: unknown backend '${value}' (expected auto, ${BACKENDS.join(', ')})`);
 }
 
-/** The request in force: an explicit option wins over NST_BACKEND, which wins over auto. */
+/** The request in force (Node): an explicit option wins over NST_BACKEND, which wins over auto. */
 export function resolveBackendRequest(option?: string): BackendRequest {
   if (option !== undefined) return parseBackendRequest(option, '--backend');
   const env = process.env[BACKEND_ENV];
@@ -52,7 +52,9 @@ function unavailableReason(name: BackendName): string {
       return 'no WebGL context could be created: the optional `gl` package must be built (see README) and an X display must exist (run under `xvfb-run -a` on a headless machine)';
     case 'webgl2':
     case 'webgl':
-      return `${name} exists only in a browser`;
+      return typeof document === 'undefined'
+        ? `${name} exists only in a browser`
+        : `this browser gives no ${name === 'webgl2' ? 'WebGL 2' : 'WebGL'} context (turned off, blocked for this GPU, or not supported)`;
     case 'webasm':
       return 'WebAssembly is not available in this JavaScript runtime';
     case 'cpu':

@@ -3,18 +3,28 @@
  * float support where there is one, and the float precision measured on the device itself
  * (drivers may silently compute in half precision, which would ruin the gradients).
  */
-import { execFileSync } from 'node:child_process';
 import { add } from '../../kernels/elementwise.js';
 import { scaledDifference } from '../../kernels/loss.js';
 import type { Engine } from './engine.js';
 import { isGlBackend } from './backend.js';
 
+export interface WebGlInfo {
+  renderer: string;
+  version: string;
+  maxTextureSize: number;
+  /** The extension that gives float textures: OES_texture_float on WebGL 1; core on WebGL 2. */
+  floatTexturesBy: string;
+  floatTextures: boolean;
+  /** The extension that lets kernels render into float textures: WEBGL_color_buffer_float, EXT_color_buffer_float on WebGL 2. */
+  floatRenderTargetsBy: string;
+  floatRenderTargets: boolean;
+  highpFragmentBits: number;
+}
+
 export interface DeviceInfo {
   backend: string;
-  /** WebGL's own strings (headless-gl reports ANGLE here). */
-  webgl?: { renderer: string; version: string; maxTextureSize: number; floatTextures: boolean; floatRenderTargets: boolean; highpFragmentBits: number };
-  /** The OpenGL driver behind the display, from `glxinfo -B` when that tool is installed. */
-  openglRenderer?: string;
+  /** WebGL's own strings (headless-gl reports ANGLE here; a browser its own or the GPU's). */
+  webgl?: WebGlInfo;
   /** Mantissa bits that survive a round trip through device arithmetic and storage (float32: 23). */
   mantissaBits: number;
 }
@@ -33,29 +43,32 @@ export function measureMantissaBits(engine: Engine): number {
   return bits;
 }
 
-function glxRenderer(): string | undefined {
-  try {
-    const out = execFileSync('glxinfo', ['-B'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return /OpenGL renderer string:\s*(.+)/.exec(out)?.[1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
-
 export function describeDevice(engine: Engine): DeviceInfo {
   const mantissaBits = measureMantissaBits(engine);
   const info: DeviceInfo = { backend: engine.backend, mantissaBits };
   const gl = engine.glContext;
-  if (isGlBackend(engine.backend) && gl) {
-    info.webgl = {
-      renderer: String(gl.getParameter(gl.RENDERER)),
-      version: String(gl.getParameter(gl.VERSION)),
-      maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
-      floatTextures: gl.getExtension('OES_texture_float') !== null,
-      floatRenderTargets: gl.getExtension('WEBGL_color_buffer_float') !== null,
-      highpFragmentBits: gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT)?.precision ?? 0,
-    };
-    info.openglRenderer = glxRenderer();
-  }
+  if (isGlBackend(engine.backend) && gl) info.webgl = describeWebGl(gl, engine.backend === 'webgl2');
   return info;
+}
+
+/** The GPU or driver behind the context: browsers name it only through WEBGL_debug_renderer_info ("WebKit WebGL" otherwise). */
+function rendererOf(gl: WebGLRenderingContext): string {
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+}
+
+/** A WebGL context's renderer and float support (WebGL 2 has float textures in its core). */
+export function describeWebGl(gl: WebGLRenderingContext, webgl2: boolean): WebGlInfo {
+  const floatTexturesBy = webgl2 ? 'core' : 'OES_texture_float';
+  const floatRenderTargetsBy = webgl2 ? 'EXT_color_buffer_float' : 'WEBGL_color_buffer_float';
+  return {
+    renderer: rendererOf(gl),
+    version: String(gl.getParameter(gl.VERSION)),
+    maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
+    floatTexturesBy,
+    floatTextures: webgl2 || gl.getExtension(floatTexturesBy) !== null,
+    floatRenderTargetsBy,
+    floatRenderTargets: gl.getExtension(floatRenderTargetsBy) !== null,
+    highpFragmentBits: gl.getShaderPrecisionFormat(gl.FRAGMENT_SHADER, gl.HIGH_FLOAT)?.precision ?? 0,
+  };
 }

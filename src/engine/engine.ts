@@ -8,7 +8,7 @@
  */
 import gpujs from 'gpu.js';
 import type { IKernelRunShortcut } from 'gpu.js';
-import { backendOfKernel, chooseBackend, isGlBackend, resolveBackendRequest, type BackendName, type BackendRequest } from './backend.js';
+import { backendOfKernel, chooseBackend, isGlBackend, type BackendName, type BackendRequest } from './backend.js';
 import { shapeSize, Tensor, type CellLanes, type DeviceData, type Shape3 } from './tensor.js';
 import { copy } from '../../kernels/elementwise.js';
 import { GlOutputTextures } from './gl-output-textures.js';
@@ -56,8 +56,8 @@ export class Engine {
     this.outputTextures = isGlBackend(backend) ? new GlOutputTextures() : null;
   }
 
-  /** Chooses the backend (`request`, else NST_BACKEND, else auto); an unavailable one is an error. */
-  static create(request: BackendRequest = resolveBackendRequest()): Engine {
+  /** Chooses the backend (`request`; auto: the first available); an unavailable one is an error. */
+  static create(request: BackendRequest): Engine {
     const backend = chooseBackend(request);
     const gpu = new GPU({ mode: backend });
     if (isGlBackend(backend)) {
@@ -194,13 +194,13 @@ export class Engine {
   }
 
   private runKernel(kernel: IKernelRunShortcut, call: KernelCall | KernelMapCall, args: DeviceData[]): Tensor[] {
-    if (this.outputTextures) this.prepareOutputs(kernel, args, this.outputTextures);
-    const result = (kernel as unknown as (...a: unknown[]) => DeviceData | Record<string, DeviceData>)(...args);
-    const ran = backendOfKernel(kernel.kernel);
-    if (ran !== this.backend) {
-      const reason = (kernel.kernel as unknown as { fallbackReason?: string }).fallbackReason;
-      throw new BackendFallbackError(this.backend, ran, call.fn.name, reason);
+    if (this.outputTextures) {
+      // A kernel gpu.js swapped for its fallback on an earlier run has no GL textures to manage.
+      this.assertOnBackend(kernel, call);
+      this.prepareOutputs(kernel, args, this.outputTextures);
     }
+    const result = (kernel as unknown as (...a: unknown[]) => DeviceData | Record<string, DeviceData>)(...args);
+    this.assertOnBackend(kernel, call);
     this.outputTextures?.afterRun(kernel.kernel);
     const outputs = 'outputs' in call ? mapResults(result as Record<string, DeviceData>, call.outputs) : [result as DeviceData];
     const lanes = call.lanes ?? 1;
@@ -208,6 +208,14 @@ export class Engine {
       this.live++;
       return new Tensor(call.output, data, (released) => this.free(released), lanes);
     });
+  }
+
+  private assertOnBackend(kernel: IKernelRunShortcut, call: KernelCall): void {
+    const ran = backendOfKernel(kernel.kernel);
+    if (ran !== this.backend) {
+      const reason = (kernel.kernel as unknown as { fallbackReason?: string }).fallbackReason;
+      throw new BackendFallbackError(this.backend, ran, call.fn.name, reason);
+    }
   }
 
   private compile(call: KernelCall | KernelMapCall): IKernelRunShortcut {
@@ -223,12 +231,26 @@ export class Engine {
       // Scalars 4 to a texel on GL: otherwise each float takes a whole RGBA32F texel; measured
       // peak memory of nst stylize at 512 px 5318 MiB without, 2486 MiB with (bench/README.md)
       ...(call.lanes === 4 ? { returnType: 'Array(4)' } : { optimizeFloatMemory: true }),
-      ...(call.functions ? { functions: call.functions } : {}),
+      ...(call.functions ? { functions: call.functions.map(sourceUnderOwnName) } : {}),
     } as const;
     return outputs.length > 0
-      ? (this.gpu.createKernelMap(Object.fromEntries(outputs.map((f) => [f.name, f])) as never, call.fn as never, settings as never) as unknown as IKernelRunShortcut)
+      ? (this.gpu.createKernelMap(Object.fromEntries(outputs.map((f) => [f.name, sourceUnderOwnName(f)])) as never, call.fn as never, settings as never) as unknown as IKernelRunShortcut)
       : this.gpu.createKernel(call.fn as never, settings as never);
   }
+}
+
+/**
+ * A helper's source for gpu.js, which reads the helper's name from the text. A bundler may
+ * rename the declaration while the kernels call it by its bare name (esbuild turns
+ * `function reluCell` into `function reluCell2`, kernels/cell-functions.ts says why the calls
+ * are bare), so the text gets the function's own name back: `fn.name`, which esbuild keeps
+ * with `keepNames` (playground/build.ts).
+ */
+function sourceUnderOwnName(fn: KernelFunction): string {
+  const source = fn.toString();
+  const declaration = /^function\s*[\w$]*\s*\(/;
+  if (!declaration.test(source)) throw new Error(`kernel helper '${fn.name}' must be a function declaration: gpu.js reads its name from its source`);
+  return source.replace(declaration, `function ${fn.name}(`);
 }
 
 function mapOutputs(call: KernelCall | KernelMapCall): KernelFunction[] {

@@ -1,0 +1,72 @@
+/**
+ * Debian's Chromium (scripts/install-browser-deps.sh) driven by playwright-core, headless, with
+ * WebGL through SwiftShader; and the playground built and served for it. No browser is
+ * downloaded: a machine without /usr/bin/chromium fails these tests, saying what to install.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO } from '../helpers/cli.js';
+import { buildPlayground, bundleForBrowser } from '../../playground/build.js';
+import { servePlayground, type PlaygroundServer } from '../../playground/server.js';
+import { IMAGES } from '../helpers/cli.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless, no sandbox (the tests run as root in CI), WebGL on SwiftShader (no GPU: Chromium's
+ * CPU implementation of Vulkan under ANGLE), and nothing that reaches for the network.
+ */
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--enable-unsafe-swiftshader',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchChromium(extraFlags: string[] = []): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-browser-deps.sh (Debian's chromium package)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraFlags] });
+}
+
+/** The weights file the page loads: the project's own (CI imports it before the tests). */
+export const WEIGHTS = join(REPO, 'weights', 'vgg19.nstw');
+
+/** Where the browser tests leave what a person may want to look at (screenshots); not committed. */
+export const TEST_OUTPUT = join(REPO, 'test-output', 'browser');
+
+export interface Served {
+  server: PlaygroundServer;
+  root: string;
+}
+
+/** Builds the playground (and any extra entries, each with a page `<name>.html` loading it) into a temporary folder and serves it. */
+export async function buildAndServe(extraEntries: Record<string, string> = {}): Promise<Served> {
+  const root = mkdtempSync(join(tmpdir(), 'nst-web-'));
+  await buildPlayground(root);
+  if (Object.keys(extraEntries).length > 0) {
+    await bundleForBrowser(extraEntries, root);
+    for (const name of Object.keys(extraEntries)) {
+      writeFileSync(join(root, `${name}.html`), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="${name}.js"></script>\n`);
+    }
+  }
+  return { server: await servePlayground({ root, weights: WEIGHTS, images: IMAGES }), root };
+}
+
+/** A page whose console errors and uncaught exceptions are collected, for the tests to show. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  return { page, errors };
+}
