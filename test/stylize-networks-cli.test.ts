@@ -14,6 +14,7 @@ import { readImage } from '../src/image/index.js';
 import type { ModelName } from '../src/models/description.js';
 import { MODELS } from '../src/models/index.js';
 import { convertWeights } from '../src/weights/convert.js';
+import { sha256Hex } from '../src/weights/digest.js';
 import { encodeNstw } from '../src/weights/format.js';
 import { expectUsageError, hasSqueezeNetBundle, IMAGES, runNst, SQUEEZENET_BUNDLE, tempDir } from './helpers/cli.js';
 
@@ -44,7 +45,7 @@ function randomWeightsFile(model: ModelName): string {
   const path = join(dir, `random-${model}.nstw`);
   const network = MODELS[model];
   const convs = randomWeights(network, new Rng(5));
-  writeFileSync(path, encodeNstw({ model, convs, inputMean: [...network.torchvisionTargetMean], source: 'random' }, 'float16', 'random'));
+  writeFileSync(path, encodeNstw({ model, convs, inputMean: [...network.torchvisionTargetMean], source: 'random' }, 'float16', 'random', sha256Hex));
   return path;
 }
 

@@ -12,6 +12,7 @@ import {
   TENSOR_ALIGNMENT,
 } from '../src/weights/format.js';
 import type { ModelWeights } from '../src/weights/model-weights.js';
+import { sha256Hex } from '../src/weights/digest.js';
 import { dequantizeUint8, quantizeUint8 } from '../src/weights/quantize.js';
 import { expected } from './fixtures/weights/fixtures.js';
 
@@ -97,9 +98,9 @@ describe('.nstw round trip', () => {
   const tolerance = { float32: 0, float16: 2 ** -11, uint8: 1.4 / 255 / 2 + 1e-6 };
 
   it.each(STORAGE_DTYPES)('stores and reads back %s within its precision', (dtype) => {
-    const file = encodeNstw(model, dtype, 'memory');
+    const file = encodeNstw(model, dtype, 'memory', sha256Hex);
     const contents = parseNstw(file, 'mem.nstw');
-    expect(payloadChecksumMatches(contents)).toBe(true);
+    expect(payloadChecksumMatches(contents, sha256Hex)).toBe(true);
     expect(contents.header.tensors.map((t) => t.name)).toEqual(['conv1_1.weight', 'conv1_1.bias', 'conv1_2.weight', 'conv1_2.bias']);
     expect(contents.header.tensors[2].shape).toEqual([5, 3, 3, 3]);
     model.convs.forEach((conv, i) => {
@@ -116,7 +117,7 @@ describe('.nstw round trip', () => {
   });
 
   it('lays the file out as documented: magic, version, header length, JSON, 64-byte aligned payload', () => {
-    const file = encodeNstw(model, 'float16', 'memory');
+    const file = encodeNstw(model, 'float16', 'memory', sha256Hex);
     const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
     expect(new TextDecoder().decode(file.subarray(0, 4))).toBe('NSTW');
     expect(view.getUint32(4, true)).toBe(1);
@@ -135,7 +136,7 @@ describe('.nstw round trip', () => {
     const affine = { q, scale: 0.0123456789012345, min: -0.987654321098765 };
     const withQuantized = smallModel();
     withQuantized.convs[0].quantized = { weight: affine, bias: { q: new Uint8Array([1, 2, 3]), scale: 0.5, min: -1 } };
-    const contents = parseNstw(encodeNstw(withQuantized, 'uint8', 'memory'), 'mem.nstw');
+    const contents = parseNstw(encodeNstw(withQuantized, 'uint8', 'memory', sha256Hex), 'mem.nstw');
     const entry = contents.header.tensors[0];
     expect(entry).toMatchObject({ scale: affine.scale, min: affine.min });
     expect(Array.from(contents.payload.subarray(entry.offset, entry.offset + entry.byteLength))).toEqual(Array.from(q));

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { ModelName, NetworkDescription } from '../models/description.js';
 import { MODELS } from '../models/index.js';
-import { digestHex } from './digest.js';
+import { digestHex, sha256Hex } from './digest.js';
 import { writeFileOrFail } from './files.js';
 import { encodeNstw, type StorageDtype } from './format.js';
 import { importWeights, type SourceKind } from './import.js';
@@ -43,7 +43,7 @@ export function convertWeights({ source, output, dtype, architecture }: ConvertO
   const { kind, weights } = importWeights(source);
   assertArchitecture(weights, source, architecture ?? MODELS[weights.model]);
   const storage = dtype ?? defaultDtypeFor(kind);
-  const file = encodeNstw(weights, storage, basename(source));
+  const file = encodeNstw(weights, storage, basename(source), sha256Hex);
   const path = output ?? defaultWeightsPath(weights.model);
   writeFileOrFail(path, file);
   return { path, model: weights.model, sizeBytes: file.length, dtype: storage, sha256: digestHex('sha256', file), sourceKind: kind };

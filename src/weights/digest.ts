@@ -13,3 +13,5 @@ export async function digestFileHex(algorithm: DigestAlgorithm, path: string): P
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+export const sha256Hex = (bytes: Uint8Array): string => digestHex('sha256', bytes);

@@ -5,7 +5,6 @@
  */
 import { UserError } from '../errors.js';
 import { MODEL_NAMES, type ModelName } from '../models/description.js';
-import { digestHex } from './digest.js';
 import { decodeFloat16Array, encodeFloat16Array } from './float16.js';
 import { biasTensorName, convWeightShape, weightTensorName, type AffineUint8, type ModelWeights } from './model-weights.js';
 import { dequantizeUint8, quantizeUint8 } from './quantize.js';
@@ -16,6 +15,9 @@ export const NSTW_VERSION = 1;
 export const NSTW_PREAMBLE_BYTES = 12;
 export const PAYLOAD_ALIGNMENT = 64;
 export const TENSOR_ALIGNMENT = 16;
+
+/** SHA-256 of some bytes as lowercase hex: Node's crypto in the CLI (digest.ts); the format itself runs in browsers too. */
+export type Sha256Hex = (bytes: Uint8Array) => string;
 
 export const STORAGE_DTYPES = ['float32', 'float16', 'uint8'] as const;
 export type StorageDtype = (typeof STORAGE_DTYPES)[number];
@@ -122,7 +124,7 @@ function buildPayload(tensors: EncodedTensor[], dtype: StorageDtype): { entries:
 }
 
 /** The whole .nstw file for `weights`, every tensor stored as `dtype`. */
-export function encodeNstw(weights: ModelWeights, dtype: StorageDtype, convertedFrom: string): Uint8Array {
+export function encodeNstw(weights: ModelWeights, dtype: StorageDtype, convertedFrom: string, sha256Hex: Sha256Hex): Uint8Array {
   const { entries, payload } = buildPayload(encodeTensors(weights, dtype), dtype);
   const header: NstwHeader = {
     format_version: NSTW_VERSION,
@@ -131,7 +133,7 @@ export function encodeNstw(weights: ModelWeights, dtype: StorageDtype, converted
     converted_from: convertedFrom,
     tensors: entries,
     payload_byte_length: payload.length,
-    payload_sha256: digestHex('sha256', payload),
+    payload_sha256: sha256Hex(payload),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const payloadStart = alignUp(NSTW_PREAMBLE_BYTES + headerBytes.length, PAYLOAD_ALIGNMENT);
@@ -222,8 +224,8 @@ export function parseNstw(bytes: Uint8Array, label: string): NstwContents {
   return { header, payload: bytes.subarray(payloadStart, payloadEnd) };
 }
 
-export function payloadChecksumMatches({ header, payload }: NstwContents): boolean {
-  return digestHex('sha256', payload) === header.payload_sha256;
+export function payloadChecksumMatches({ header, payload }: NstwContents, sha256Hex: Sha256Hex): boolean {
+  return sha256Hex(payload) === header.payload_sha256;
 }
 
 function readFloat32LE(view: DataView): Float32Array {
