@@ -3,7 +3,11 @@
  * The CLI prints its message as one line and exits with code 2, without a stack trace.
  */
 export class UserError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The library's name of the option or input at fault (styleWeight, content, weights), where the library knows it. */
+    readonly option?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

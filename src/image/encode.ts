@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { UserError } from '../errors.js';
 import { describeFsError, writeFileAtomic, writeProblem } from '../files.js';
 import { writeError } from './image-errors.js';
+import { clampToByte } from './rgba.js';
 import type { RgbImage } from './types.js';
 
 export type OutputFormat = 'png' | 'jpeg';
@@ -78,8 +79,4 @@ function toBytes(img: RgbImage, channels: 3 | 4): Uint8Array {
     for (let c = 0; c < 3; c++) bytes[pixel * channels + c] = clampToByte(img.data[pixel * 3 + c]);
   }
   return bytes;
-}
-
-function clampToByte(value: number): number {
-  return value <= 0 ? 0 : value >= 255 ? 255 : Math.round(value);
 }

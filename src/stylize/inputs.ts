@@ -4,7 +4,9 @@
  * neural-style) or stretched to the content's size times --style-scale (as the Keras
  * examples), and the starting point (the content, Gaussian or uniform noise, or an image).
  */
-import { fitLongestSide, readImage, resize, toNetworkInput, type ChannelMean, type RgbImage } from '../image/index.js';
+import { fitLongestSide, resize } from '../image/resize.js';
+import { toNetworkInput, type ChannelMean } from '../image/preprocess.js';
+import type { RgbImage } from '../image/types.js';
 import { Rng } from '../check/random.js';
 import type { Shape3 } from '../engine/tensor.js';
 import { minimumSideFor } from '../models/description.js';
@@ -31,7 +33,7 @@ function resizedTo(img: RgbImage, [w, h]: [number, number]): RgbImage {
   return w === img.width && h === img.height ? img : resize(img, w, h);
 }
 
-function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array, mean: ChannelMean): Float32Array {
+function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array, mean: ChannelMean, start: RgbImage | undefined): Float32Array {
   if (config.init === 'content') return contentPixels.slice();
   if (config.init === 'random') return new Rng(config.seed).normals(contentPixels.length, STYLIZE_DEFAULTS.randomInitStd);
   if (config.init === 'uniform') {
@@ -39,7 +41,7 @@ function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: F
     const rng = new Rng(config.seed);
     return Float32Array.from(contentPixels, () => rng.uniform() * 255 - 128);
   }
-  const start = readImage(config.init);
+  if (!start) throw new Error(`--init ${config.init}: the start image was not decoded with the inputs`);
   return toNetworkInput(resize(start, content.width, content.height), mean);
 }
 
@@ -55,31 +57,35 @@ function checkLargeEnough(path: string, img: RgbImage, config: StylizeConfig): v
   }
 }
 
-/** The images of a run, decoded once (every scale of a coarse-to-fine run resizes them). */
+/**
+ * The images of a run, decoded once (every scale of a coarse-to-fine run resizes them): from
+ * files (`nst stylize`) or handed over in memory (the library). Each style's `path` names it
+ * in messages.
+ */
 export interface DecodedInputs {
   content: RgbImage;
   styles: Array<{ path: string; image: RgbImage }>;
-}
-
-export function readInputs(config: StylizeConfig): DecodedInputs {
-  return { content: readImage(config.content), styles: config.styles.map((path) => ({ path, image: readImage(path) })) };
+  /** The start image, when --init names one. */
+  init?: RgbImage;
 }
 
 /** The images decoded, with the sizes they will be worked at: cheap, so checks can run before resizing. */
 export interface InputPlan {
   content: RgbImage;
+  init?: RgbImage;
   contentSize: [number, number];
   styles: Array<{ path: string; image: RgbImage; size: [number, number] }>;
 }
 
 /** The working sizes for a longest side of `size` (the output's, --size, unless a coarser scale's). */
-export function planInputs(config: StylizeConfig, images: DecodedInputs = readInputs(config), size = config.size): InputPlan {
+export function planInputs(config: StylizeConfig, images: DecodedInputs, size = config.size): InputPlan {
   const { content } = images;
   const contentSize = workingSize(content, size);
   const styleSide = Math.max(1, Math.round(size * config.styleScale));
   const stretched = contentSize.map((side) => Math.max(1, Math.round(side * config.styleScale))) as [number, number];
   return {
     content,
+    init: images.init,
     contentSize,
     styles: images.styles.map(({ path, image }) => ({ path, image, size: config.styleResize === 'stretch' ? stretched : workingSize(image, styleSide) })),
   };
@@ -95,5 +101,5 @@ export function prepareInputs(config: StylizeConfig, plan: InputPlan, mean: Chan
     checkLargeEnough(path, img, config);
     return { pixels: toNetworkInput(img, mean), shape: [3, img.height, img.width] as Shape3, blend: config.styleBlendWeights[i] };
   });
-  return { content, contentPixels, shape: [3, content.height, content.width], styles, initial: initialPoint(config, content, contentPixels, mean) };
+  return { content, contentPixels, shape: [3, content.height, content.width], styles, initial: initialPoint(config, content, contentPixels, mean, plan.init) };
 }

@@ -4,7 +4,8 @@
  * evaluation costs about 4x more at twice the size). The objective at each scale is the same
  * recipe on the images scaled to that size (the style images too, by the same factor).
  */
-import { fromNetworkInput, resize, toNetworkInput } from '../image/index.js';
+import { resize } from '../image/resize.js';
+import { fromNetworkInput, toNetworkInput } from '../image/preprocess.js';
 import type { Shape3 } from '../engine/tensor.js';
 
 export interface Scale {

@@ -1,0 +1,284 @@
+/**
+ * The stylisation itself, apart from its doors: an engine with the network's weights on the
+ * device, created once and reused for many runs (a service must not recompile kernels per
+ * request), and one run on images already in memory. A run prepares every scale's images
+ * first (one too small for the network fails before the long part), then optimises coarse to
+ * fine (each scale starts from the last one's result, upsampled), tracking the best point, and
+ * yields to the event loop between evaluations so a page stays responsive and a signal
+ * handler gets to run. It knows nothing of files, terminals or signals: `nst stylize`
+ * (run.ts), the library (src/api/) and the playground page are its doors. No Node built-ins.
+ */
+import type { BackendRequest, BackendName } from '../engine/backend.js';
+import { asBackendFailure, type BackendFailure } from '../engine/backend-failure.js';
+import { Engine } from '../engine/engine.js';
+import { transferLuminance } from '../image/color.js';
+import { fromNetworkInput, type ChannelMean } from '../image/preprocess.js';
+import type { RgbImage } from '../image/types.js';
+import type { LossBreakdown, StyleTransferObjective } from '../loss/objective.js';
+import type { OptimResult, StopReason } from '../optim/index.js';
+import { UserError } from '../errors.js';
+import { deepestLayer } from '../models/description.js';
+import { MODELS } from '../models/index.js';
+import { Network } from '../network/network.js';
+import type { ModelWeights } from '../weights/model-weights.js';
+import type { ModelName } from '../models/description.js';
+import { deepestLossLayer, type StylizeConfig } from './config.js';
+import { planInputs, prepareInputs, type DecodedInputs, type RunInputs } from './inputs.js';
+import { optimize } from './optimize.js';
+import { PixelSpace } from './pixel-space.js';
+import { createRecipeObjective } from './recipe-objective.js';
+import { scaleSchedule, upsample } from './scales.js';
+
+/** After each objective evaluation, counted over all scales. */
+export interface EvaluationEvent {
+  evaluation: number;
+  losses: LossBreakdown;
+  /** [width, height] of the scale being optimised. */
+  size: [number, number];
+}
+
+/** After each iteration as --iterations counts them (an evaluation, or an outer L-BFGS iteration). */
+export interface IterationEvent {
+  iteration: number;
+  /** Evaluations so far, over all scales. */
+  evaluation: number;
+  losses: LossBreakdown;
+  size: [number, number];
+  /** The current image at this scale's size: computed on demand (every pixel converted), valid during the call only. */
+  image(): RgbImage;
+}
+
+export interface RunHooks {
+  onEvaluation?(event: EvaluationEvent): void;
+  onIteration?(event: IterationEvent): void;
+  /** Asked after every evaluation: true stops the run, which then returns the best image so far. */
+  shouldStop?(): boolean;
+  /** Stop after this many objective evaluations, whatever the iterations say (the gallery gives every preset the same budget). */
+  maxEvaluations?: number;
+}
+
+export interface RunOutcome {
+  backend: BackendName;
+  /** [width, height] of the output. */
+  size: [number, number];
+  evaluations: number;
+  reason: StopReason;
+  /** The losses of the best evaluation. */
+  losses: LossBreakdown;
+  seconds: number;
+  /** shouldStop() said so. */
+  stopped: boolean;
+  /**
+   * At the output's size: the optimiser's final point; the best point so far when stopped; the
+   * last point with a finite loss when the loss became NaN; null when no loss was ever finite.
+   */
+  image: RgbImage | null;
+}
+
+/** The backend failed mid-run (a fallback, a shader, a texture limit); the best image so far comes with it. */
+export class BackendRunError extends Error {
+  constructor(
+    readonly backend: BackendName,
+    readonly failure: BackendFailure,
+    /** The best image so far at the output's size, and its evaluation; null before the first finite loss. */
+    readonly best: { image: RgbImage; evaluation: number } | null,
+  ) {
+    super(`the ${backend} backend failed: ${failure.reason}`);
+    this.name = 'BackendRunError';
+  }
+}
+
+/** A run's configuration with every scale's images prepared: what can fail on bad input has. */
+export interface PreparedRun {
+  config: StylizeConfig;
+  /** The input mean the images were prepared with. */
+  mean: ChannelMean;
+  scales: Array<{ size: number; iterations: number; inputs: RunInputs }>;
+}
+
+/**
+ * Prepares every scale's images for a network whose input is RGB on 0..255 minus `mean` (the
+ * weights' convention); an image too small for the network is a UserError here, before any long work.
+ */
+export function prepareRun(config: StylizeConfig, images: DecodedInputs, mean: ChannelMean): PreparedRun {
+  const scales = scaleSchedule(config.size, config.scaleIterations).map((scale) => ({
+    ...scale,
+    inputs: prepareInputs(config, planInputs(config, images, scale.size), mean),
+  }));
+  return { config, mean, scales };
+}
+
+const NO_LOSSES: LossBreakdown = { content: NaN, style: NaN, tv: NaN, total: Infinity };
+
+/** Lets the event loop run (a page paints, a signal handler runs) between evaluations. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** What the network on the device depends on. */
+type NetworkChoice = Pick<StylizeConfig, 'model' | 'pooling' | 'contentLayers' | 'styleLayers'>;
+
+export interface StylizerOptions {
+  backend: BackendRequest;
+  weights: ModelWeights;
+  /**
+   * Build the network now, for one configuration's pooling and depth, and drop the host copy of
+   * the weights (80 MB of float32): what a one-run process (`nst stylize`) wants. By default
+   * the host copy stays, so that a later run may ask for another pooling or a deeper layer.
+   */
+  networkFor?: NetworkChoice;
+}
+
+export class Stylizer {
+  private weights: ModelWeights | null;
+  private net: { network: Network; pooling: StylizeConfig['pooling']; upTo: string } | null = null;
+  private busy = false;
+  private readonly modelName: ModelName;
+
+  private constructor(
+    readonly engine: Engine,
+    weights: ModelWeights,
+  ) {
+    this.weights = weights;
+    this.modelName = weights.model;
+  }
+
+  /** Chooses the backend and uploads the weights (up to the deepest loss layer with `networkFor`, else all). */
+  static create(options: StylizerOptions): Stylizer {
+    const stylizer = new Stylizer(Engine.create(options.backend), options.weights);
+    try {
+      if (options.networkFor) {
+        stylizer.network(options.networkFor);
+        stylizer.weights = null;
+      }
+    } catch (e) {
+      const backend = stylizer.backend;
+      stylizer.dispose();
+      // Uploading the weights runs kernels too: a backend failing there is the run's failure, before any image.
+      const failure = asBackendFailure(e);
+      throw failure ? new BackendRunError(backend, failure, null) : e;
+    }
+    return stylizer;
+  }
+
+  get backend(): BackendName {
+    return this.engine.backend;
+  }
+
+  /** The network the weights are for. */
+  get model(): ModelName {
+    return this.modelName;
+  }
+
+  /** The network for a configuration: the one on the device when it has the pooling and reaches deep enough. */
+  private network(config: NetworkChoice): Network {
+    if (config.model !== this.modelName) throw new UserError(`model: the weights are for ${this.modelName}, not ${config.model}`, 'model');
+    const model = MODELS[config.model];
+    const needed = deepestLossLayer(config);
+    if (this.net && this.net.pooling === config.pooling && deepestLayer(model, [this.net.upTo, needed]) === this.net.upTo) return this.net.network;
+    if (!this.weights) throw new Error('the weights were uploaded for another configuration and their host copy dropped (networkFor)');
+    this.net?.network.dispose();
+    this.net = null;
+    this.net = { network: new Network(this.engine, model, this.weights.convs, config.pooling, needed), pooling: config.pooling, upTo: needed };
+    return this.net.network;
+  }
+
+  /** Device memory is released; the stylizer cannot run again. */
+  dispose(): void {
+    this.net?.network.dispose();
+    this.net = null;
+    this.weights = null;
+    this.engine.destroy();
+  }
+
+  /** One run (prepareRun first). Throws BackendRunError when the backend fails. */
+  async run(prepared: PreparedRun, hooks: RunHooks = {}): Promise<RunOutcome> {
+    if (this.busy) throw new Error('this stylizer is already running: one run at a time per engine');
+    this.busy = true;
+    try {
+      return await this.runScales(prepared, hooks);
+    } finally {
+      this.busy = false;
+      // Textures of this run's sizes; the compiled kernels stay for the next run.
+      this.engine.releaseCachedMemory();
+    }
+  }
+
+  private async runScales({ config, mean, scales }: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
+    const final = scales[scales.length - 1].inputs;
+    const net = this.network(config);
+    const pixels = new PixelSpace(config.pixelSpace, mean);
+    /** y in the pixel space, at the size of `inputs`, as an image. */
+    const toImage = (y: Float32Array, inputs: RunInputs): RgbImage => {
+      const [, height, width] = inputs.shape;
+      const img = fromNetworkInput(pixels.toNetwork(y), width, height, mean);
+      return config.originalColors ? transferLuminance(img, inputs.content) : img;
+    };
+    /** A point of an earlier scale (stopped there) is upsampled to the output size first. */
+    const outputImage = (y: Float32Array, inputs: RunInputs) => toImage(inputs === final ? y : upsample(y, inputs.shape, final.shape), final);
+
+    // The lowest-loss point evaluated at the current scale: what a stopped run returns, and
+    // what a backend failure (an exception out of the optimiser) still hands back.
+    let best = { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(0), inputs: final };
+    let objective: StyleTransferObjective | null = null;
+    let stopped = false;
+    const start = performance.now();
+    try {
+      // Counts over all scales so far: progress, trace, checkpoints and the budget are the run's.
+      let evaluationsBefore = 0;
+      let iterationsBefore = 0;
+      let y = pixels.fromNetwork(scales[0].inputs.initial);
+      let result: OptimResult | null = null;
+      for (const [k, scale] of scales.entries()) {
+        const { inputs } = scale;
+        if (k > 0) {
+          y = upsample(result!.x, scales[k - 1].inputs.shape, inputs.shape);
+          this.engine.releaseCachedMemory(); // textures of the last scale's sizes
+        }
+        const recipe = createRecipeObjective(this.engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles, mean);
+        objective = recipe.objective;
+        const objectiveRef = objective;
+        best = { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(y.length), inputs };
+        const size: [number, number] = [inputs.shape[2], inputs.shape[1]];
+        const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
+          const losses = objectiveRef.last;
+          const i = evaluationsBefore + evaluation;
+          if (losses.total < best.losses.total) {
+            best.losses = losses;
+            best.evaluation = i;
+            best.x.set(x);
+          }
+          hooks.onEvaluation?.({ evaluation: i, losses, size });
+          await yieldToEventLoop();
+          stopped ||= hooks.shouldStop?.() ?? false;
+          return stopped || i >= (hooks.maxEvaluations ?? Infinity) ? ('stop' as const) : undefined;
+        };
+        const onIteration = (iteration: number, x: Float32Array) => {
+          hooks.onIteration?.({ iteration: iterationsBefore + iteration, evaluation: evaluationsBefore, losses: objectiveRef.last, size, image: () => toImage(x, inputs) });
+        };
+        result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration });
+        objective.dispose();
+        objective = null;
+        evaluationsBefore += result.evaluations;
+        iterationsBefore += scale.iterations;
+        if (result.reason === 'stopped' || result.reason === 'non-finite') break;
+      }
+      const point = stopped && best.evaluation > 0 ? { x: best.x, inputs: best.inputs } : { x: result!.x, inputs: best.inputs };
+      return {
+        backend: this.engine.backend,
+        size: [final.shape[2], final.shape[1]],
+        evaluations: evaluationsBefore,
+        reason: result!.reason,
+        losses: best.losses,
+        seconds: (performance.now() - start) / 1000,
+        stopped,
+        image: Number.isFinite(result!.loss) || (stopped && best.evaluation > 0) ? outputImage(point.x, point.inputs) : null,
+      };
+    } catch (e) {
+      const failure = asBackendFailure(e);
+      if (!failure) throw e;
+      const kept = best.evaluation > 0 ? { image: outputImage(best.x, best.inputs), evaluation: best.evaluation } : null;
+      throw new BackendRunError(this.engine.backend, failure, kept);
+    } finally {
+      objective?.dispose();
+    }
+  }
+}
