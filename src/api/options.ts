@@ -1,0 +1,136 @@
+/**
+ * The library's options: every option of `nst stylize` that is about the image (not files,
+ * terminals or the machine), typed. They go through the very parser the command line does
+ * (config.ts, presets.ts), so that both have one table of defaults (defaults.ts), the same
+ * presets and the same checks; a UserError says which option is at fault (`error.option`).
+ */
+import { UserError } from '../errors.js';
+import type { GramNorm, StyleWeightSplit } from '../loss/loss-forms.js';
+import type { TvNorm } from '../ops/total-variation.js';
+import type { RgbaImage } from '../image/rgba.js';
+import { parseStylizeConfig, type OptimizerName, type RawStylizeOptions, type StylizeConfig } from '../stylize/config.js';
+import type { PixelSpaceName } from '../stylize/pixel-space.js';
+
+/** Options of `nst stylize` that belong to its doors: files, the terminal, the machine. */
+type DoorOption = 'output' | 'printEvery' | 'saveEvery' | 'quality' | 'trace' | 'backend' | 'weights';
+
+export interface StylizeOptions {
+  /** A source article's recipe (README, Presets; PRESETS); the options given here override it. */
+  preset?: string;
+  /** Longest side of the output, px (default 512). */
+  size?: number;
+  styleScale?: number;
+  /** One per style image, normalised to sum to 1 (default equal). */
+  styleBlendWeights?: number[];
+  styleResize?: 'fit' | 'stretch';
+  /** Objective evaluations over all scales (outer iterations with lbfgsMaxfun/lbfgsMaxiter). */
+  iterations?: number;
+  /** Coarse to fine: optimise at 1/2^(n-1), ..., 1/2 of the size first. */
+  scales?: number;
+  /** Iterations at each scale, coarsest first. */
+  scaleIterations?: number[];
+  /** The start: the content, Gaussian or uniform noise, or an image of your own. */
+  init?: 'content' | 'random' | 'uniform' | RgbaImage;
+  /** For the random starts (default: random, reported in the result). */
+  seed?: number;
+  contentLayers?: string[];
+  styleLayers?: string[];
+  styleLayerWeights?: number[];
+  contentWeight?: number;
+  styleWeight?: number;
+  tvWeight?: number;
+  contentLoss?: 'mean' | 'sum';
+  styleLoss?: 'mean' | 'sum';
+  gramNorm?: GramNorm;
+  styleWeightSplit?: StyleWeightSplit;
+  tvNorm?: TvNorm;
+  tvPower?: number;
+  pooling?: 'max' | 'avg';
+  normalizeGradients?: boolean;
+  originalColors?: boolean;
+  pixelSpace?: PixelSpaceName;
+  /** [lo, hi] in the pixel space. */
+  clip?: [number, number];
+  optimizer?: OptimizerName;
+  learningRate?: number;
+  lrDecayRate?: number;
+  lrDecaySteps?: number;
+  lrStaircase?: boolean;
+  adamBeta1?: number;
+  adamBeta2?: number;
+  adamEpsilon?: number;
+  adamEpsilonForm?: 'pytorch' | 'keras';
+  lbfgsHistory?: number;
+  lineSearch?: 'strong-wolfe' | 'none';
+  lbfgsMaxfun?: number;
+  lbfgsMaxiter?: number;
+}
+
+/**
+ * Every option the library takes, by name. Typed against the command line's: an option added to
+ * `nst stylize` that is missing here (or one here the command line lacks) does not compile.
+ */
+const OPTION_KEYS: { [K in Exclude<keyof RawStylizeOptions, DoorOption>]: K extends keyof StylizeOptions ? true : never } & {
+  [K in keyof StylizeOptions]: K extends keyof RawStylizeOptions ? true : never;
+} = {
+  preset: true, size: true, styleScale: true, styleBlendWeights: true, styleResize: true, iterations: true, scales: true,
+  scaleIterations: true, init: true, seed: true, contentLayers: true, styleLayers: true, styleLayerWeights: true,
+  contentWeight: true, styleWeight: true, tvWeight: true, contentLoss: true, styleLoss: true, gramNorm: true,
+  styleWeightSplit: true, tvNorm: true, tvPower: true, pooling: true, normalizeGradients: true, originalColors: true,
+  pixelSpace: true, clip: true, optimizer: true, learningRate: true, lrDecayRate: true, lrDecaySteps: true,
+  lrStaircase: true, adamBeta1: true, adamBeta2: true, adamEpsilon: true, adamEpsilonForm: true, lbfgsHistory: true,
+  lineSearch: true, lbfgsMaxfun: true, lbfgsMaxiter: true,
+};
+
+/** Labels the parser uses for the in-memory inputs, which its messages start with. */
+export const INPUT_LABELS = { content: 'content', init: 'init', style: (i: number) => `style[${i}]` } as const;
+
+/** camelCase name of a command-line flag: --style-weight -> styleWeight. */
+const keyOfFlag = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The option or input a parser message is about: its messages start with the flag or the input's label. */
+export function optionOf(message: string): string | undefined {
+  const flag = /^(?:-o\/)?--([a-z0-9-]+)/.exec(message);
+  if (flag) return keyOfFlag(flag[1]);
+  return /^(content|init|style)(?:\[\d+\])?:/.exec(message)?.[1];
+}
+
+/**
+ * A UserError from the parser, with the option at fault named for the library's user: its
+ * message starts with the library's name of the option (styleWeight) instead of the flag.
+ */
+export function withOption(e: unknown): unknown {
+  if (!(e instanceof UserError) || e.option !== undefined) return e;
+  const option = optionOf(e.message);
+  const flag = /^(?:-o\/)?--[a-z0-9-]+/.exec(e.message)?.[0];
+  return new UserError(flag && option ? option + e.message.slice(flag.length) : e.message, option);
+}
+
+function rawValue(key: string, value: unknown): string | boolean | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return true;
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'number' || typeof v === 'string')) return value.join(',');
+  throw new UserError(`${key}: expected ${Array.isArray(value) ? 'an array of numbers or names' : 'a number, a name or a boolean'}, got ${JSON.stringify(value)}`, key);
+}
+
+const START_POINTS = ['content', 'random', 'uniform'];
+
+/** The checked configuration of a run on in-memory images (`styles` counts the style images). */
+export function configOf(options: StylizeOptions, styles: number): StylizeConfig {
+  const raw: Record<string, string | boolean | undefined> = { output: '(memory)' };
+  for (const key of Object.keys(options) as Array<keyof StylizeOptions>) {
+    if (!(key in OPTION_KEYS)) throw new UserError(`${key}: unknown option (the options are those of nst stylize in camelCase: ${Object.keys(OPTION_KEYS).join(', ')})`, key);
+    const value = options[key];
+    if (key === 'init' && typeof value === 'string' && !START_POINTS.includes(value)) {
+      throw new UserError(`init: expected ${START_POINTS.join(', ')} or an image { width, height, data }, got '${value}'`, 'init');
+    }
+    raw[key] = key === 'init' && value !== null && typeof value === 'object' ? INPUT_LABELS.init : rawValue(key, value);
+  }
+  try {
+    const labels = Array.from({ length: styles }, (_, i) => INPUT_LABELS.style(i));
+    return parseStylizeConfig(INPUT_LABELS.content, labels, raw as RawStylizeOptions);
+  } catch (e) {
+    throw withOption(e);
+  }
+}
