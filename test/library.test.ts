@@ -176,9 +176,12 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
     const corrupt = await createEngine({ weights: damaged }).catch((e: unknown) => e);
     expect((corrupt as UserError).option).toBe('weights');
     expect((corrupt as Error).message).toMatch(/checksum mismatch/);
-    // One-shot stylize from a file: URL; a bad option fails before the weights are even read.
-    const early = await stylize({ weights: join(dir, 'none.nstw'), content, style, size: 3 }).catch((e: unknown) => e);
+    // One-shot stylize from a file: URL; a bad option fails before anything goes to the device.
+    const early = await stylize({ weights: weightsPath, content, style, size: 3 }).catch((e: unknown) => e);
     expect((early as UserError).option).toBe('size');
+    const otherNetwork = await stylize({ weights: weightsPath, content, style, model: 'squeezenet1_1' }).catch((e: unknown) => e);
+    expect((otherNetwork as UserError).option).toBe('model');
+    expect((otherNetwork as Error).message).toMatch(/^model: the weights are for vgg19, not squeezenet1_1/);
     const result = await stylize({ weights: new URL(`file://${weightsPath}`), backend: BACKEND, content, style, size: 32, iterations: 2, seed: 1 });
     expect([result.image.width, result.image.height]).toEqual([32, 24]);
   });
@@ -190,7 +193,7 @@ describe('library options', () => {
     expect(config.size).toBe(STYLIZE_DEFAULTS.size);
     expect(config.iterations).toBe(STYLIZE_DEFAULTS.iterations);
     expect(config.styleWeight).toBe(STYLIZE_DEFAULTS.styleWeight);
-    expect(config.contentLayers).toEqual(STYLIZE_DEFAULTS.contentLayers);
+    expect(config.contentLayers).toEqual(STYLIZE_DEFAULTS.layers.vgg19.contentLayers);
     expect(config.optimizer).toBe(STYLIZE_DEFAULTS.optimizer);
   });
 

@@ -14,6 +14,9 @@ import type { StopReason } from '../optim/index.js';
 import { prepareRun, Stylizer, type PreparedRun } from '../stylize/stylizer.js';
 import { configOf, INPUT_LABELS, optionOf, type StylizeOptions } from './options.js';
 import { loadWeights, type WeightsSource } from './weights.js';
+import type { ModelWeights } from '../weights/model-weights.js';
+import type { ModelName } from '../models/description.js';
+import type { ChannelMean } from '../image/preprocess.js';
 
 export interface EngineOptions {
   /** The .nstw file: a path (Node), a URL, or its bytes. */
@@ -73,7 +76,7 @@ export interface StylizeRun extends AsyncIterable<ProgressEvent> {
 }
 
 /** Images and options checked and every scale's inputs prepared: all that can fail on bad input has. */
-function prepare(request: RunRequest): { prepared: PreparedRun; imageEvery: number } {
+function prepare(request: RunRequest, weights: { model: ModelName; inputMean: ChannelMean }): { prepared: PreparedRun; imageEvery: number } {
   if (request === null || typeof request !== 'object') throw new UserError('expected the run as an object { content, style, ...options }');
   const { content, style, signal, onProgress, imageEvery = 0, ...options } = request;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new UserError('signal: expected an AbortSignal', 'signal');
@@ -81,13 +84,13 @@ function prepare(request: RunRequest): { prepared: PreparedRun; imageEvery: numb
   if (!Number.isInteger(imageEvery) || imageEvery < 0) throw new UserError(`imageEvery: expected an integer >= 0, got ${imageEvery}`, 'imageEvery');
   const styles = style === undefined ? [] : Array.isArray(style) ? style : [style];
   if (styles.length === 0) throw new UserError('style: give a style image (or several)', 'style');
-  const config = configOf(options, styles.length);
+  const config = configOf(options, styles.length, weights.model);
   const images = {
     content: fromRgbaInput(content, INPUT_LABELS.content, 'content'),
     styles: styles.map((image, i) => ({ path: INPUT_LABELS.style(i), image: fromRgbaInput(image, INPUT_LABELS.style(i), 'style') })),
     ...(typeof options.init === 'object' ? { init: fromRgbaInput(options.init, INPUT_LABELS.init, 'init') } : {}),
   };
-  return { prepared: withOptionNamed(() => prepareRun(config, images)), imageEvery };
+  return { prepared: withOptionNamed(() => prepareRun(config, images, weights.inputMean)), imageEvery };
 }
 
 function fromRgbaInput(image: RgbaImage, label: string, option: string) {
@@ -111,12 +114,9 @@ export class StyleEngine {
 
   private constructor(private readonly stylizer: Stylizer) {}
 
-  static async create(options: EngineOptions): Promise<StyleEngine> {
-    if (options === null || typeof options !== 'object' || options.weights === undefined) {
-      throw new UserError('weights: give the .nstw file as a path, a URL or its bytes', 'weights');
-    }
-    const weights = await loadWeights(options.weights);
-    return new StyleEngine(Stylizer.create({ backend: options.backend ?? 'auto', weights }));
+  /** The weights onto the device (the host copy stays: a later run may want another pooling or deeper layers). */
+  static fromWeights(weights: ModelWeights, backend: BackendRequest = 'auto'): StyleEngine {
+    return new StyleEngine(Stylizer.create({ backend, weights }));
   }
 
   /** The backend the kernels run on. */
@@ -136,7 +136,7 @@ export class StyleEngine {
    */
   start(request: RunRequest): StylizeRun {
     if (this.disposed) throw new Error('this engine was disposed');
-    const { prepared, imageEvery } = prepare(request);
+    const { prepared, imageEvery } = prepare(request, { model: this.stylizer.model, inputMean: this.stylizer.inputMean });
     const events: ProgressEvent[] = [];
     let wake: (() => void) | null = null;
     let finished = false;
@@ -212,16 +212,24 @@ export class StyleEngine {
   }
 }
 
-/** Loads the weights and prepares the kernels: create once, run many times, then dispose(). */
-export function createEngine(options: EngineOptions): Promise<StyleEngine> {
-  return StyleEngine.create(options);
+function weightsOf(options: Partial<EngineOptions>): Promise<ModelWeights> {
+  if (options === null || typeof options !== 'object' || options.weights === undefined) {
+    throw new UserError('weights: give the .nstw file as a path, a URL or its bytes', 'weights');
+  }
+  return loadWeights(options.weights);
+}
+
+/** Loads the weights onto the device: create once, run many times, then dispose(). */
+export async function createEngine(options: EngineOptions): Promise<StyleEngine> {
+  return StyleEngine.fromWeights(await weightsOf(options), options.backend);
 }
 
 /** One run on an engine of its own, released afterwards: for a single image (a service keeps an engine instead). */
 export async function stylize(request: RunRequest & EngineOptions): Promise<StylizeResult> {
-  const { weights, backend, ...run } = request;
-  prepare(run); // bad options fail before the weights load
-  const engine = await createEngine({ weights, backend });
+  const { weights: source, backend, ...run } = request;
+  const weights = await weightsOf({ weights: source });
+  prepare(run, weights); // bad options fail before anything goes to the device
+  const engine = StyleEngine.fromWeights(weights, backend);
   try {
     return await engine.stylize(run);
   } finally {

@@ -10,6 +10,7 @@ import type { TvNorm } from '../ops/total-variation.js';
 import type { RgbaImage } from '../image/rgba.js';
 import { parseStylizeConfig, type OptimizerName, type RawStylizeOptions, type StylizeConfig } from '../stylize/config.js';
 import type { PixelSpaceName } from '../stylize/pixel-space.js';
+import type { ModelName } from '../models/description.js';
 
 /** Options of `nst stylize` that belong to its doors: files, the terminal, the machine. */
 type DoorOption = 'output' | 'printEvery' | 'saveEvery' | 'quality' | 'trace' | 'backend' | 'weights';
@@ -17,6 +18,8 @@ type DoorOption = 'output' | 'printEvery' | 'saveEvery' | 'quality' | 'trace' | 
 export interface StylizeOptions {
   /** A source article's recipe (README, Presets; PRESETS); the options given here override it. */
   preset?: string;
+  /** The network: by default the one the engine's weights are for (or the preset's). */
+  model?: ModelName;
   /** Longest side of the output, px (default 512). */
   size?: number;
   styleScale?: number;
@@ -73,7 +76,7 @@ export interface StylizeOptions {
 const OPTION_KEYS: { [K in Exclude<keyof RawStylizeOptions, DoorOption>]: K extends keyof StylizeOptions ? true : never } & {
   [K in keyof StylizeOptions]: K extends keyof RawStylizeOptions ? true : never;
 } = {
-  preset: true, size: true, styleScale: true, styleBlendWeights: true, styleResize: true, iterations: true, scales: true,
+  preset: true, model: true, size: true, styleScale: true, styleBlendWeights: true, styleResize: true, iterations: true, scales: true,
   scaleIterations: true, init: true, seed: true, contentLayers: true, styleLayers: true, styleLayerWeights: true,
   contentWeight: true, styleWeight: true, tvWeight: true, contentLoss: true, styleLoss: true, gramNorm: true,
   styleWeightSplit: true, tvNorm: true, tvPower: true, pooling: true, normalizeGradients: true, originalColors: true,
@@ -116,9 +119,12 @@ function rawValue(key: string, value: unknown): string | boolean | undefined {
 
 const START_POINTS = ['content', 'random', 'uniform'];
 
-/** The checked configuration of a run on in-memory images (`styles` counts the style images). */
-export function configOf(options: StylizeOptions, styles: number): StylizeConfig {
-  const raw: Record<string, string | boolean | undefined> = { output: '(memory)' };
+/**
+ * The checked configuration of a run on in-memory images (`styles` counts the style images)
+ * for weights of network `model`: the network unless the options (or their preset) name another.
+ */
+export function configOf(options: StylizeOptions, styles: number, model?: ModelName): StylizeConfig {
+  const raw: Record<string, string | boolean | undefined> = { output: '(memory)', ...(options.preset === undefined ? { model } : {}) };
   for (const key of Object.keys(options) as Array<keyof StylizeOptions>) {
     if (!(key in OPTION_KEYS)) throw new UserError(`${key}: unknown option (the options are those of nst stylize in camelCase: ${Object.keys(OPTION_KEYS).join(', ')})`, key);
     const value = options[key];
@@ -127,10 +133,16 @@ export function configOf(options: StylizeOptions, styles: number): StylizeConfig
     }
     raw[key] = key === 'init' && value !== null && typeof value === 'object' ? INPUT_LABELS.init : rawValue(key, value);
   }
+  let config: StylizeConfig;
   try {
     const labels = Array.from({ length: styles }, (_, i) => INPUT_LABELS.style(i));
-    return parseStylizeConfig(INPUT_LABELS.content, labels, raw as RawStylizeOptions);
+    config = parseStylizeConfig(INPUT_LABELS.content, labels, raw as RawStylizeOptions);
   } catch (e) {
     throw withOption(e);
   }
+  if (model !== undefined && config.model !== model) {
+    const origin = options.model === undefined ? ` (set by preset ${options.preset})` : '';
+    throw new UserError(`model: the weights are for ${model}, not ${config.model}${origin}; load weights for ${config.model}`, 'model');
+  }
+  return config;
 }

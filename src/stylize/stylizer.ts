@@ -132,6 +132,7 @@ export class Stylizer {
   private net: { network: Network; pooling: StylizeConfig['pooling']; upTo: string } | null = null;
   private busy = false;
   private readonly modelName: ModelName;
+  private readonly mean: ChannelMean;
 
   private constructor(
     readonly engine: Engine,
@@ -139,6 +140,7 @@ export class Stylizer {
   ) {
     this.weights = weights;
     this.modelName = weights.model;
+    this.mean = weights.inputMean;
   }
 
   /** Chooses the backend and uploads the weights (up to the deepest loss layer with `networkFor`, else all). */
@@ -166,6 +168,11 @@ export class Stylizer {
   /** The network the weights are for. */
   get model(): ModelName {
     return this.modelName;
+  }
+
+  /** The weights' input mean: images go in as RGB on 0..255 minus it (prepareRun). */
+  get inputMean(): ChannelMean {
+    return this.mean;
   }
 
   /** The network for a configuration: the one on the device when it has the pooling and reaches deep enough. */
@@ -224,6 +231,7 @@ export class Stylizer {
     try {
       // Counts over all scales so far: progress, trace, checkpoints and the budget are the run's.
       let evaluationsBefore = 0;
+      let evaluationsSoFar = 0;
       let iterationsBefore = 0;
       let y = pixels.fromNetwork(scales[0].inputs.initial);
       let result: OptimResult | null = null;
@@ -241,6 +249,7 @@ export class Stylizer {
         const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
           const losses = objectiveRef.last;
           const i = evaluationsBefore + evaluation;
+          evaluationsSoFar = i;
           if (losses.total < best.losses.total) {
             best.losses = losses;
             best.evaluation = i;
@@ -252,7 +261,7 @@ export class Stylizer {
           return stopped || i >= (hooks.maxEvaluations ?? Infinity) ? ('stop' as const) : undefined;
         };
         const onIteration = (iteration: number, x: Float32Array) => {
-          hooks.onIteration?.({ iteration: iterationsBefore + iteration, evaluation: evaluationsBefore, losses: objectiveRef.last, size, image: () => toImage(x, inputs) });
+          hooks.onIteration?.({ iteration: iterationsBefore + iteration, evaluation: evaluationsSoFar, losses: objectiveRef.last, size, image: () => toImage(x, inputs) });
         };
         result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration });
         objective.dispose();
