@@ -1,39 +1,18 @@
 /**
- * Debian's Chromium (scripts/install-browser-deps.sh) driven by playwright-core, headless, with
- * WebGL through SwiftShader; and the playground built and served for it. No browser is
- * downloaded: a machine without /usr/bin/chromium fails these tests, saying what to install.
+ * The browser tests' harness: Chromium (playground/chromium.ts: Debian's, headless, WebGL on
+ * SwiftShader; a machine without it fails these tests, saying what to install) and the
+ * playground built and served for it.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { REPO } from '../helpers/cli.js';
 import { buildPlayground, bundleForBrowser } from '../../playground/build.js';
 import { servePlayground, type PlaygroundServer } from '../../playground/server.js';
 import { IMAGES } from '../helpers/cli.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-/**
- * Headless, no sandbox (the tests run as root in CI), WebGL on SwiftShader (no GPU: Chromium's
- * CPU implementation of Vulkan under ANGLE), and nothing that reaches for the network.
- */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export async function launchChromium(extraFlags: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-browser-deps.sh (Debian's chromium package)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraFlags] });
-}
+export { launchChromium } from '../../playground/chromium.js';
 
 /** The weights file the page loads: the project's own (CI imports it before the tests). */
 export const WEIGHTS = join(REPO, 'weights', 'vgg19.nstw');

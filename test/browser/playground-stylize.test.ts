@@ -1,0 +1,98 @@
+/**
+ * The playground stylising in Chromium on webgl2 (SwiftShader): a 64 px image for a few
+ * iterations through the page's own controls. The loss falls, the canvas is not blank, the
+ * engine ran on webgl2 (a kernel gpu.js swapped for its CPU fallback would have ended the run
+ * with BackendFallbackError), and Stop works mid-run (the page stays responsive). A screenshot
+ * of the page mid-run is left in test-output/browser/ (not committed).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildAndServe, launchChromium, openPage, TEST_OUTPUT, type Served } from './chromium.js';
+
+const ITERATIONS = 8;
+
+/** The run's state as the page shows it (#stats's data attributes). */
+async function stats(page: Page): Promise<Record<string, string | undefined>> {
+  return page.$eval('#stats', (el) => ({ ...(el as HTMLElement).dataset, text: el.textContent ?? '' }));
+}
+
+const waitForEnd = (page: Page) => page.waitForSelector('#stats[data-state="done"], #stats[data-state="error"]', { timeout: 240_000 });
+
+describe('playground: stylise', () => {
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    served = await buildAndServe();
+    browser = await launchChromium();
+    ({ page, errors } = await openPage(browser, served.server.url));
+    // The shared photos are listed and the defaults chosen.
+    await page.waitForSelector('#content-thumbs[data-chosen="tubingen.jpg"]');
+    await page.waitForSelector('#style-thumbs[data-chosen="starry_night.jpg"]');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.server.close();
+  });
+
+  it('stylises a 64 px image on webgl2: the loss falls, the canvas shows an image, a screenshot mid-run', async () => {
+    await page.fill('#size', '64');
+    await page.fill('#iterations', String(ITERATIONS));
+    await page.click('#start');
+    await page.waitForFunction(() => {
+      const el = document.getElementById('stats')!;
+      return el.dataset.state === 'running' && Number(el.dataset.iteration ?? 0) >= 3;
+    }, undefined, { timeout: 240_000 });
+    // The page answers while the run goes on: it yields between evaluations.
+    expect((await stats(page)).state).toBe('running');
+    mkdirSync(TEST_OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(TEST_OUTPUT, 'playground-mid-run.png'), fullPage: true });
+
+    await waitForEnd(page);
+    const end = await stats(page);
+    expect(end.state, end.text).toBe('done');
+    expect(end.backend).toBe('webgl2');
+    expect(end.text).toMatch(new RegExp(`^done after \\d+ evaluations .* on webgl2`));
+    expect(Number(end.iteration)).toBe(ITERATIONS);
+    expect(Number(end.lastLoss)).toBeLessThan(0.8 * Number(end.firstLoss));
+    expect(Number(end.evaluationsPerSecond)).toBeGreaterThan(0);
+
+    const canvas = await page.$eval('#result', (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const values = new Set<number>();
+      let opaque = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        values.add(data[i] * 65536 + data[i + 1] * 256 + data[i + 2]);
+        if (data[i + 3] === 255) opaque++;
+      }
+      return { width: canvas.width, height: canvas.height, colours: values.size, opaque, pixels: data.length / 4 };
+    });
+    expect([canvas.width, canvas.height]).toEqual([64, 48]); // tubingen is 4:3
+    expect(canvas.opaque).toBe(canvas.pixels);
+    expect(canvas.colours).toBeGreaterThan(200);
+    expect(await page.isVisible('#download')).toBe(true);
+  });
+
+  it('stops mid-run when asked, keeping the image so far, on the same engine', async () => {
+    await page.fill('#iterations', '200');
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('stats')!.dataset.iteration ?? 0) >= 2 && document.getElementById('stats')!.dataset.state === 'running', undefined, {
+      timeout: 240_000,
+    });
+    await page.click('#stop');
+    await waitForEnd(page);
+    const end = await stats(page);
+    expect(end.state, end.text).toBe('done');
+    expect(end.text).toMatch(/^stopped after \d+ evaluations/);
+    expect(Number(end.iteration)).toBeLessThan(20);
+  });
+
+  it('logs no errors in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
