@@ -12,7 +12,9 @@ import { buildPlayground, bundleForBrowser } from '../../playground/build.js';
 import { servePlayground, type PlaygroundServer } from '../../playground/server.js';
 import { IMAGES } from '../helpers/cli.js';
 
-export { launchChromium } from '../../playground/chromium.js';
+import { launchChromium } from '../../playground/chromium.js';
+
+export { launchChromium };
 
 /** The weights file the page loads: the project's own (CI imports it before the tests). */
 export const WEIGHTS = join(REPO, 'weights', 'vgg19.nstw');
@@ -48,4 +50,27 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   });
   await page.goto(url);
   return { page, errors };
+}
+
+export interface OpenPlayground {
+  page: Page;
+  /** Console errors and uncaught exceptions of the page so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** The playground built, served and opened in a fresh Chromium: what each playground suite starts with. */
+export async function openPlayground(): Promise<OpenPlayground> {
+  const served = await buildAndServe();
+  const browser = await launchChromium();
+  const close = async () => {
+    await browser.close();
+    await served.server.close();
+  };
+  try {
+    return { ...(await openPage(browser, served.server.url)), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

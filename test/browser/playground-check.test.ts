@@ -1,25 +1,20 @@
 /** The playground's "check this device" button in Chromium: every kernel check of nst doctor passes on webgl2. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildAndServe, launchChromium, openPage, type Served } from './chromium.js';
+import type { Page } from 'playwright-core';
+import { openPlayground, type OpenPlayground } from './chromium.js';
 import { DOCTOR_SIZES } from '../../src/check/run-checks.js';
 import { kernelCases } from '../../src/check/kernel-cases.js';
 
 describe('playground: check this device', () => {
-  let served: Served;
-  let browser: Browser;
+  let playground: OpenPlayground;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    served = await buildAndServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser, served.server.url));
+    playground = await openPlayground();
+    ({ page, errors } = playground);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.server.close();
-  });
+  afterAll(() => playground?.close());
 
   it('says the kernels run on webgl2, with no warning', async () => {
     expect(await page.getAttribute('#device', 'data-backend')).toBe('webgl2');

@@ -8,8 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildAndServe, launchChromium, openPage, TEST_OUTPUT, type Served } from './chromium.js';
+import type { Page } from 'playwright-core';
+import { openPlayground, TEST_OUTPUT, type OpenPlayground } from './chromium.js';
 
 const ITERATIONS = 8;
 
@@ -21,23 +21,18 @@ async function stats(page: Page): Promise<Record<string, string | undefined>> {
 const waitForEnd = (page: Page) => page.waitForSelector('#stats[data-state="done"], #stats[data-state="error"]', { timeout: 240_000 });
 
 describe('playground: stylise', () => {
-  let served: Served;
-  let browser: Browser;
+  let playground: OpenPlayground;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    served = await buildAndServe();
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser, served.server.url));
+    playground = await openPlayground();
+    ({ page, errors } = playground);
     // The shared photos are listed and the defaults chosen.
     await page.waitForSelector('#content-thumbs[data-chosen="tubingen.jpg"]');
     await page.waitForSelector('#style-thumbs[data-chosen="starry_night.jpg"]');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await served?.server.close();
-  });
+  afterAll(() => playground?.close());
 
   it('stylises a 64 px image on webgl2: the loss falls, the canvas shows an image, a screenshot mid-run', async () => {
     await page.fill('#size', '64');
