@@ -110,8 +110,24 @@ export function prepareRun(config: StylizeConfig, images: DecodedInputs, mean: C
 
 const NO_LOSSES: LossBreakdown = { content: NaN, style: NaN, tv: NaN, total: Infinity };
 
-/** Lets the event loop run (a page paints, a signal handler runs) between evaluations. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** When a visible page last got a frame painted between evaluations. */
+let lastFrame = 0;
+
+/**
+ * Lets the event loop run between evaluations (a signal handler, a click on Stop). A visible
+ * page also gets a frame painted, at most every 100 ms: a timeout alone may run before the
+ * browser's next frame, so the image would not change on screen until the run ends. (Hidden
+ * tabs get no frames at all: a timeout then.)
+ */
+async function yieldToEventLoop(): Promise<void> {
+  const page = typeof document !== 'undefined' && typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible';
+  if (page && performance.now() - lastFrame > 100) {
+    await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    lastFrame = performance.now();
+  } else {
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}
 
 /** What the network on the device depends on. */
 type NetworkChoice = Pick<StylizeConfig, 'model' | 'pooling' | 'contentLayers' | 'styleLayers'>;
