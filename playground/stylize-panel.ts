@@ -8,6 +8,7 @@
 import { createEngine, PRESETS, STYLIZE_DEFAULTS, type ProgressEvent, type RgbaImage, type StyleEngine, type StylizeOptions } from '../src/api/index.js';
 import { imagePicker } from './images.js';
 import { LossPlot } from './loss-plot.js';
+import { yieldToBrowser } from './yield.js';
 
 const WEIGHTS_URL = 'weights/vgg19.nstw';
 
@@ -72,6 +73,8 @@ export async function setUpStylizePanel(backend: 'webgl2' | 'webgl'): Promise<vo
       stopButton.disabled = false;
       setState('running', 'starting…');
       stats.dataset.backend = ready.backend;
+      // The click's task ends here: the first evaluation (compiling this size's kernels) is long.
+      await yieldToBrowser();
       let first: number | null = null;
       const run = ready.start({ content: contentImage, style: styleImage, ...options, imageEvery: 1, signal: controller.signal });
       for await (const event of run) {

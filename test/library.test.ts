@@ -176,6 +176,12 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
     const corrupt = await createEngine({ weights: damaged }).catch((e: unknown) => e);
     expect((corrupt as UserError).option).toBe('weights');
     expect((corrupt as Error).message).toMatch(/checksum mismatch/);
+    for (const backend of ['webgl2', 'gpu']) {
+      const refused = await createEngine({ weights: weightsBytes, backend: backend as 'webgl2' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(UserError);
+      expect((refused as UserError).option).toBe('backend');
+      expect((refused as Error).message).toMatch(backend === 'gpu' ? /^backend: unknown backend 'gpu'/ : /webgl2 exists only in a browser/);
+    }
     // One-shot stylize from a file: URL; a bad option fails before anything goes to the device.
     const early = await stylize({ weights: weightsPath, content, style, size: 3 }).catch((e: unknown) => e);
     expect((early as UserError).option).toBe('size');

@@ -7,7 +7,7 @@
  * backend that fails mid-run is a BackendRunError, which carries the best image so far.
  */
 import { UserError } from '../errors.js';
-import type { BackendName, BackendRequest } from '../engine/backend.js';
+import { parseBackendRequest, type BackendName, type BackendRequest } from '../engine/backend.js';
 import { fromRgba, toRgba, type RgbaImage } from '../image/rgba.js';
 import type { LossBreakdown } from '../loss/objective.js';
 import type { StopReason } from '../optim/index.js';
@@ -116,7 +116,8 @@ export class StyleEngine {
 
   /** The weights onto the device (the host copy stays: a later run may want another pooling or deeper layers). */
   static fromWeights(weights: ModelWeights, backend: BackendRequest = 'auto'): StyleEngine {
-    return new StyleEngine(Stylizer.create({ backend, weights }));
+    // A backend that is not available here is the backend option's fault.
+    return new StyleEngine(withOptionNamed(() => Stylizer.create({ backend: parseBackendRequest(String(backend), 'backend'), weights }), 'backend'));
   }
 
   /** The backend the kernels run on. */
