@@ -2,9 +2,10 @@
  * One style transfer run, as `nst stylize` does it: the files-and-terminal door onto the
  * Stylizer (stylizer.ts, which optimises). Check everything that can be checked before the
  * long part (outputs writable, images readable, memory enough, weights present), then run,
- * reporting progress, writing the trace and checkpoints as it goes, and save the image. Ctrl-C stops after the current evaluation and saves what there is; a NaN
- * or infinite loss, or a backend that fails (a fallback, a shader, a texture limit), stops the
- * run and keeps the best image so far. A trace or checkpoint that cannot be written is
+ * reporting progress, writing the trace and checkpoints as it goes, and save the image.
+ * Ctrl-C stops after the current evaluation and saves what there is; a NaN or infinite loss,
+ * or a backend that fails (a fallback, a shader, a texture limit), stops the run and keeps the
+ * best image so far. A trace or checkpoint that cannot be written is
  * reported once and the run goes on: the image is what the user waits for.
  */
 import os from 'node:os';
