@@ -15,9 +15,11 @@ import type { ConvGeometry, PoolGeometry } from '../ops/output-size.js';
 import { pool2x2, pool2x2Backward, type PoolingKind } from '../ops/pool.js';
 import { poolWindow, poolWindowBackward } from '../ops/pool-window.js';
 import { relu, reluBackward } from '../ops/relu.js';
+import { crop, cropBackward } from '../ops/window.js';
 import {
   concatRef,
   CONV3X3,
+  cropRef,
   convRef,
   gramRef,
   POOL2X2,
@@ -230,6 +232,25 @@ function concatCase(xFirst: boolean): CaseFactory {
   };
 }
 
+/**
+ * The window of a tile's layer output that is the tile's own (ops/window.ts): the input less
+ * one row on top, two at the bottom, two columns on the left and one on the right.
+ */
+const cropCase: CaseFactory = (engine, _rng, size) => {
+  const inputShape = shapeOf(size);
+  const window = { rows: { start: 1, end: size.height - 2 }, cols: { start: 2, end: size.width - 1 } };
+  const [height, width] = [window.rows.end - window.rows.start, window.cols.end - window.cols.start];
+  return layerCase(
+    engine,
+    'crop',
+    inputShape,
+    (r) => r.normals(size.channels * size.height * size.width),
+    (x) => cropRef({ shape: inputShape, data: x }, window.rows.start, window.cols.start, height, width).data,
+    (x) => crop(engine, x, window),
+    (_x, _output, g) => cropBackward(engine, g, inputShape, window),
+  );
+};
+
 function gramCase(tiling: Tiling, order: ThreadOrder = 'pixels-first'): CaseFactory {
   return (engine, _rng, size) => {
     const inputShape = shapeOf(size);
@@ -334,6 +355,7 @@ const KERNEL_CASES: readonly KernelCase[] = [
   { kernel: 'avgpool3x3 s2 ceil', make: windowPoolCase('avg') },
   { kernel: 'concat', make: concatCase(true) },
   { kernel: 'concat second', make: concatCase(false) },
+  { kernel: 'crop', make: cropCase },
   { kernel: tiledName('gram', 'direct'), make: gramCase('direct') },
   { kernel: tiledName('gram', 'blocked'), make: gramCase('blocked'), needsKernelMaps: true },
   { kernel: tiledName('gram', 'blocked', 'groups-first'), make: gramCase('blocked', 'groups-first'), needsKernelMaps: true },

@@ -97,6 +97,18 @@ export function concatRef(a: HostTensor, b: HostTensor): HostTensor {
   return { shape: [a.shape[0] + b.shape[0], a.shape[1], a.shape[2]], data };
 }
 
+/** Rows [top, top + height) and columns [left, left + width) of every channel. */
+export function cropRef(x: HostTensor, top: number, left: number, height: number, width: number): HostTensor {
+  const shape: Shape3 = [x.shape[0], height, width];
+  const out = new Float64Array(shape[0] * height * width);
+  for (let c = 0; c < shape[0]; c++) {
+    for (let y = 0; y < height; y++) {
+      for (let xx = 0; xx < width; xx++) out[at(shape, c, y, xx)] = x.data[at(x.shape, c, top + y, left + xx)];
+    }
+  }
+  return { shape, data: out };
+}
+
 /** G = norm F F^T, shape [1][C][C]; norm defaults to 1 / (C H W). */
 export function gramRef(f: HostTensor, norm?: number): HostTensor {
   const [c, h, w] = f.shape;
