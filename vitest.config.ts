@@ -17,7 +17,7 @@ const GL_SUITES = ['test/gl-output-textures.test.ts'];
 const BROWSER_SUITES = ['test/browser/**/*.test.ts'];
 
 /** Whole objectives (the presets against their sources): on cpu and headlessgl; webasm runs the same kernels in the suites above. */
-const OBJECTIVE_SUITES = ['test/recipes.test.ts'];
+const OBJECTIVE_SUITES = ['test/recipes.test.ts', 'test/tiled-objective.test.ts'];
 
 /**
  * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL

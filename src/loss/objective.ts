@@ -48,7 +48,27 @@ export interface StyleImage {
   blend: number;
 }
 
-export class StyleTransferObjective {
+/** What the optimiser's side of a run needs of an objective, whole-image or tiled (tiled-objective.ts). */
+export interface ImageObjective {
+  readonly shape: Shape3;
+  /** The terms of the most recent evaluation. */
+  readonly last: LossBreakdown;
+  /** Returns the total loss and writes d total / dx into `gradient`. */
+  evaluate(x: Float32Array, gradient: Float32Array): number;
+  dispose(): void;
+}
+
+/** Every layer the objective reads, for the forward pass. */
+export function lossLayers(weights: ObjectiveWeights): string[] {
+  return [...new Set([...weights.contentLayers, ...weights.styleLayers])];
+}
+
+/** The weight of the k-th style layer's term: the style weight (shared among the layers or not) times lambda_k. */
+export function styleLayerWeight(weights: ObjectiveWeights, k: number): number {
+  return (weights.styleWeight / (weights.styleWeightSplit === 'shared' ? weights.styleLayers.length : 1)) * weights.styleLayerWeights[k];
+}
+
+export class StyleTransferObjective implements ImageObjective {
   private readonly contentTargets = new Map<string, Tensor>();
   private readonly styleTargets = new Map<string, Tensor>();
   /** The terms of the most recent evaluation, for progress lines and the trace. */
@@ -107,11 +127,6 @@ export class StyleTransferObjective {
     return gramNormalization(this.weights.gramNorm, features.shape, this.shape);
   }
 
-  /** Every layer the objective reads, for the forward pass. */
-  private get layers(): string[] {
-    return [...new Set([...this.weights.contentLayers, ...this.weights.styleLayers])];
-  }
-
   /**
    * Returns the total loss and writes d total / dx into `gradient`. The loss values come
    * from the forward pass; the gradients at each layer are made when backward reaches that
@@ -120,7 +135,7 @@ export class StyleTransferObjective {
   evaluate(x: Float32Array, gradient: Float32Array): number {
     const { engine, weights } = this;
     const image = engine.upload(x, this.shape);
-    const pass = this.net.forward(image, this.layers, true);
+    const pass = this.net.forward(image, lossLayers(weights), true);
     /** Per layer, the gradient terms still to compute, each with its weight. */
     const pending = new Map<string, Array<{ weight: number; make: () => Tensor }>>();
     const later = (layer: string, weight: number, make: () => Tensor) => {
@@ -135,12 +150,11 @@ export class StyleTransferObjective {
     }
 
     let style = 0;
-    const styleWeight = weights.styleWeight / (weights.styleWeightSplit === 'shared' ? weights.styleLayers.length : 1);
     weights.styleLayers.forEach((layer, k) => {
       const features = pass.activation(layer);
       const norm = this.gramNorm(features);
       const g = gram(engine, features, norm);
-      const layerWeight = styleWeight * weights.styleLayerWeights[k];
+      const layerWeight = styleLayerWeight(weights, k);
       const term = weightedSquaredError(engine, g, this.styleTargets.get(layer)!, layerWeight, weights.styleLoss);
       g.release();
       style += term.value;

@@ -115,7 +115,15 @@ function planAxis(axis: AxisNetwork, t0: number, t1: number | null, localLengths
   }
   const image = needed.get(IMAGE) ?? { start: Math.min(t0, size), end: Math.min(t0, size) };
   const crop = { start: Math.floor(image.start / stride) * stride, end: image.end };
-  const local = localLengths(spanLength(crop));
+  // The network runs to the deepest layer even where the tile owns none of it: a crop too
+  // short for that grows (by whole strides, keeping the alignment) until every node has an output.
+  let local = localLengths(spanLength(crop));
+  while ([...local.values()].some((n) => n < 1)) {
+    if (crop.start > 0) crop.start -= stride;
+    else if (crop.end < size) crop.end = Math.min(size, crop.end + stride);
+    else throw new Error(`tiling: an axis of ${size} is too short for the network`);
+    local = localLengths(spanLength(crop));
+  }
   const interiors = new Map<string, Span>();
   for (const [name, span] of needed) {
     const origin = crop.start / strides.get(name)!;

@@ -53,7 +53,17 @@ export function l1Norm(engine: Engine, a: Tensor): number {
  * Consumes g.
  */
 export function normalizeGradient(engine: Engine, g: Tensor, weight: number): Tensor {
-  const scale = engine.upload(Float32Array.of(weight / (l1Norm(engine, g) + 1e-8)), [1, 1, 1]);
+  return scaleAndRelease(engine, g, normalizingScale(weight, l1Norm(engine, g)));
+}
+
+/** The factor of normalizeGradient for a gradient of L1 norm `l1` (tiled evaluation sums l1 over its tiles first). */
+export function normalizingScale(weight: number, l1: number): number {
+  return weight / (l1 + 1e-8);
+}
+
+/** s g; consumes g. */
+export function scaleAndRelease(engine: Engine, g: Tensor, s: number): Tensor {
+  const scale = engine.upload(Float32Array.of(s), [1, 1, 1]);
   const out = engine.run({ fn: scaleBy, output: g.shape }, g, scale);
   scale.release();
   g.release();
