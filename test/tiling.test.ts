@@ -9,9 +9,8 @@
  *    forward sweep over the crop marks an output exact when every input it reads inside
  *    the layer is exact, the crop's own zero padding standing only where the image's does.
  * Seen to fail (each reverted): the crop one row short at its far end with planAxis's
- * own coverage check disabled ("relu1_1 row 63 of height tile 0 is not exact" and the like,
- * 38 of 40 cases), the start of each tile's window one output early (the coverage check,
- * "the windows follow each other"), the crop start not rounded down to the stride (planAxis's
+ * own coverage check disabled ("relu5_1 row 3 of height tile 0 is not exact" and the like), the start of each tile's window one output early ("relu4_2: windows follow
+ * each other: expected 7 to be 8"), the crop start not rounded down to the stride (planAxis's
  * coverage check throws).
  */
 import { describe, expect, it } from 'vitest';
