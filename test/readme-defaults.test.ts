@@ -38,6 +38,7 @@ describe('README option defaults', () => {
     ['--adam-epsilon-form', D.adamEpsilonForm],
     ['--lbfgs-history', String(D.lbfgsHistory)],
     ['--line-search', D.lineSearch],
+    ['--tile', D.tile],
     ['--print-every', String(D.printEvery)],
     ['--save-every', String(D.saveEvery)],
     ['--quality', String(D.quality)],

@@ -72,6 +72,21 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
     expect(runningBest[19]).toBeLessThan(runningBest[9]);
   });
 
+  it('--tile evaluates in tiles, to the losses of the whole image (coarse to fine: the small scale runs whole)', async () => {
+    const run = async (tile: string[]) => {
+      const trace = join(dir, `tile${tile.length}.json`);
+      const r = await stylize(['-o', join(dir, `tile${tile.length}.png`), '--size', '100', '--scales', '2', '--iterations', '4', '--seed', '3', '--trace', trace, ...tile]);
+      expect(r.code, r.stderr).toBe(0);
+      return { stderr: r.stderr, totals: JSON.parse(readFileSync(trace, 'utf8')).iterations.map((e: { total: number }) => e.total) as number[] };
+    };
+    const whole = await run([]);
+    const tiled = await run(['--tile', '90']);
+    expect(whole.stderr).not.toMatch(/tiles/);
+    expect(tiled.stderr).toMatch(/evaluated in tiles of 80 px/); // 90 rounded down to VGG19's stride, 16
+    expect(tiled.totals.length).toBe(whole.totals.length);
+    tiled.totals.forEach((total, k) => expect(Math.abs(total - whole.totals[k]) / whole.totals[k], `evaluation ${k + 1}`).toBeLessThan(1e-4));
+  });
+
   it('gives the same image for the same seed, and another run for another seed', async () => {
     const run = async (seed: string, name: string) => {
       const out = join(dir, `${name}.png`);
@@ -219,6 +234,7 @@ describe.skipIf(!hasBundle)(`nst stylize on ${BACKEND}`, () => {
       ['zero size', () => ['stylize', CONTENT, STYLE, '--size', '0'], /--size: expected an integer from 16/],
       ['non-numeric size', () => ['stylize', CONTENT, STYLE, '--size', 'big'], /--size: expected .*got 'big'/],
       ['absurd size', () => ['stylize', CONTENT, STYLE, '--size', '8000'], /--size 8000: this run needs about .* GiB/],
+      ['tile below the halo', () => ['stylize', CONTENT, STYLE, '--tile', '64'], /--tile 64: tiles must be at least 80 px for vgg19 up to relu5_1/],
       ['negative iterations', () => ['stylize', CONTENT, STYLE, '--iterations', '-5'], /--iterations: expected a positive integer/],
       ['non-numeric weight', () => ['stylize', CONTENT, STYLE, '--style-weight', 'lots'], /--style-weight: expected a number >= 0/],
       ['unknown layer', () => ['stylize', CONTENT, STYLE, '--style-layers', 'relu1_1,relu9_9'], /--style-layers: unknown layer 'relu9_9'/],

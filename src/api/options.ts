@@ -65,6 +65,8 @@ export interface StylizeOptions {
   adamEpsilonForm?: 'pytorch' | 'keras';
   lbfgsHistory?: number;
   lineSearch?: 'strong-wolfe' | 'none';
+  /** Evaluate in tiles of this side, px (`--tile`); the library chooses no tiles by itself. */
+  tile?: number;
   lbfgsMaxfun?: number;
   lbfgsMaxiter?: number;
 }
@@ -82,7 +84,7 @@ const OPTION_KEYS: { [K in Exclude<keyof RawStylizeOptions, DoorOption>]: K exte
   styleWeightSplit: true, tvNorm: true, tvPower: true, pooling: true, normalizeGradients: true, originalColors: true,
   pixelSpace: true, clip: true, optimizer: true, learningRate: true, lrDecayRate: true, lrDecaySteps: true,
   lrStaircase: true, adamBeta1: true, adamBeta2: true, adamEpsilon: true, adamEpsilonForm: true, lbfgsHistory: true,
-  lineSearch: true, lbfgsMaxfun: true, lbfgsMaxiter: true,
+  lineSearch: true, tile: true, lbfgsMaxfun: true, lbfgsMaxiter: true,
 };
 
 /** Labels the parser uses for the in-memory inputs, which its messages start with. */

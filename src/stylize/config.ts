@@ -11,6 +11,7 @@ import { deepestLayer, type ModelName, type NetworkDescription } from '../models
 import { MODELS, modelNamed } from '../models/index.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
 import { splitIterations } from './scales.js';
+import { tileOption } from './evaluation.js';
 import { flagOf, withPreset, type PresetApplied } from './presets.js';
 import { PIXEL_SPACES, type PixelSpaceName } from './pixel-space.js';
 
@@ -55,6 +56,8 @@ export interface StylizeConfig extends LossForms {
   adam: { beta1: number; beta2: number; epsilon: number; epsilonForm: AdamEpsilonForm };
   lbfgsHistory: number;
   lineSearch: 'strong-wolfe' | 'none';
+  /** --tile: evaluate in tiles of this side (a multiple of the network's stride); null: chosen from the memory estimate (evaluation.ts). */
+  tile: number | null;
   /** L-BFGS in rounds as scipy's fmin_l_bfgs_b called in a loop (--iterations counts rounds); null: one run. */
   lbfgsRounds: { maxfun?: number; maxIterations?: number } | null;
   printEvery: number;
@@ -107,6 +110,7 @@ export interface RawStylizeOptions {
   adamEpsilonForm?: string;
   lbfgsHistory?: string;
   lineSearch?: string;
+  tile?: string;
   lbfgsMaxfun?: string;
   lbfgsMaxiter?: string;
   printEvery?: string;
@@ -335,6 +339,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     styleWeightSplit: choice('--style-weight-split', raw.styleWeightSplit, D.styleWeightSplit, STYLE_WEIGHT_SPLITS),
     tv: tvForm(applied),
     pooling: choice('--pooling', raw.pooling, D.pooling, ['max', 'avg'] as const),
+    tile: raw.tile === undefined || raw.tile === D.tile ? null : tileOption(positiveInteger('--tile', raw.tile, 1), model, { contentLayers, styleLayers }),
     normalizeGradients: Boolean(raw.normalizeGradients),
     originalColors: Boolean(raw.originalColors),
     pixelSpace,

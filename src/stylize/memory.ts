@@ -15,8 +15,11 @@
  * larger, as measured rather than derived (many small layers, each with kernels and textures of
  * its own): SqueezeNet 1.1 measured 670, 854 and 1458 MiB at 256, 512 and 1024 px, estimated
  * 696, 857 and 1501 MiB.
+ * Tiled evaluation (--tile) counts the network's part for one tile's crop instead of the
+ * image, and the tiled objective's full-size host buffers (tiledValues).
  */
 import { nodeSizes, parameterCount, type ModelName, type NetworkDescription } from '../models/description.js';
+import { haloOf } from '../network/tiling.js';
 
 const BYTES = 4;
 const OVERHEAD = 1.25;
@@ -32,26 +35,51 @@ export interface MemoryPlan {
   model: NetworkDescription;
   width: number;
   height: number;
-  deepestLayer: string;
+  /** Every content and style layer. */
+  layers: readonly string[];
+  contentLayers: readonly string[];
   optimizer: 'lbfgs' | 'adam' | 'sgd';
   lbfgsHistory: number;
   styleImages: Array<{ width: number; height: number }>;
+  /** Tiled evaluation with tiles of this side (src/loss/tiled-objective.ts); absent: the whole image at once. */
+  tile?: number;
 }
 
-export function estimateRunBytes(plan: MemoryPlan): number {
+/** Float32 values of one forward and backward pass over an image of height x width. */
+function networkValues(model: NetworkDescription, height: number, width: number, layers: readonly string[]): number {
   let activations = 0;
   let largest = 0;
-  for (const { node, channels, height, width } of nodeSizes(plan.model, plan.height, plan.width, [plan.deepestLayer])) {
+  for (const { node, channels, height: h, width: w } of nodeSizes(model, height, width, layers)) {
     if (node.kind === 'pool') continue; // released once the next layer has read it
-    const size = channels * height * width;
+    const size = channels * h * w;
     activations += size;
     largest = Math.max(largest, size);
   }
+  return activations + 3 * largest;
+}
+
+/**
+ * Tiled evaluation runs the network on one tile's crop at a time (the tile and its halo), and
+ * keeps on the host the content layers' targets for the whole image and the total variation's
+ * image, gradient and its copy back.
+ */
+function tiledValues(plan: MemoryPlan & { tile: number }): number {
+  const { before, after } = haloOf(plan.model, plan.layers);
+  const crop = (side: number) => Math.min(side, plan.tile + before + after);
+  const network = networkValues(plan.model, crop(plan.height), crop(plan.width), plan.layers);
+  const targets = plan.contentLayers.length === 0 ? 0 : nodeSizes(plan.model, plan.height, plan.width, plan.contentLayers)
+    .filter((s) => plan.contentLayers.includes(s.node.name))
+    .reduce((sum, s) => sum + s.channels * s.height * s.width, 0);
+  return network + targets + 3 * 3 * plan.width * plan.height;
+}
+
+export function estimateRunBytes(plan: MemoryPlan): number {
+  const network = plan.tile === undefined ? networkValues(plan.model, plan.height, plan.width, plan.layers) : tiledValues({ ...plan, tile: plan.tile });
   const weights = parameterCount(plan.model);
   const n = 3 * plan.width * plan.height;
   const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
-  return FIXED_BYTES[plan.model.name] + (activations + 3 * largest + weights + optimizer + images) * BYTES * OVERHEAD;
+  return FIXED_BYTES[plan.model.name] + (network + weights + optimizer + images) * BYTES * OVERHEAD;
 }
 
 export function formatBytes(bytes: number): string {

@@ -8,9 +8,8 @@
  * best image so far. A trace or checkpoint that cannot be written is
  * reported once and the run goes on: the image is what the user waits for.
  */
-import os from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import { isUserError, UserError } from '../errors.js';
+import { isUserError } from '../errors.js';
 import { resolveBackendRequest, type BackendName } from '../engine/backend.js';
 import { muteFallbackWarnings, type BackendFailure } from '../engine/backend-failure.js';
 import { checkWritable, readImage, writeImageAtomic, type RgbImage } from '../image/index.js';
@@ -18,9 +17,9 @@ import type { StopReason } from '../optim/index.js';
 import { MODELS } from '../models/index.js';
 import { loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
-import { deepestLossLayer, type StylizeConfig } from './config.js';
-import { planInputs, type DecodedInputs, type InputPlan } from './inputs.js';
-import { estimateRunBytes, formatBytes } from './memory.js';
+import type { StylizeConfig } from './config.js';
+import { planInputs, type DecodedInputs } from './inputs.js';
+import { chooseEvaluation } from './evaluation.js';
 import { Progress } from './progress.js';
 import { BackendRunError, prepareRun, Stylizer } from './stylizer.js';
 import { TraceWriter } from './trace.js';
@@ -45,26 +44,6 @@ export class DivergedError extends RunFailedError {}
 export function checkpointPath(output: string, iteration: number): string {
   const ext = extname(output);
   return join(dirname(output), `${basename(output, ext)}_${iteration}${ext}`);
-}
-
-/** Refuses a run that would not fit in this machine's memory, with advice. */
-function checkMemory(config: StylizeConfig, plan: InputPlan): void {
-  const needed = estimateRunBytes({
-    model: MODELS[config.model],
-    width: plan.contentSize[0],
-    height: plan.contentSize[1],
-    deepestLayer: deepestLossLayer(config),
-    optimizer: config.optimizer,
-    lbfgsHistory: config.lbfgsHistory,
-    styleImages: plan.styles.map(({ size: [width, height] }) => ({ width, height })),
-  });
-  const available = os.totalmem() * 0.8;
-  if (needed > available) {
-    throw new UserError(
-      `--size ${config.size}: this run needs about ${formatBytes(needed)} but the machine has ${formatBytes(os.totalmem())}; ` +
-        `use a smaller --size (memory grows with its square)${config.optimizer === 'lbfgs' ? ', a smaller --lbfgs-history or --optimizer adam' : ''}`,
-    );
-  }
 }
 
 /** The other backends that run in Node, for advice. */
@@ -118,11 +97,11 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   checkWritable(config.output);
   if (config.trace) TraceWriter.checkWritable(config.trace);
   const images = readInputs(config);
-  checkMemory(config, planInputs(config, images));
+  const { tile } = chooseEvaluation(config, planInputs(config, images));
   const model = MODELS[config.model];
   const weights = loadModelWeights(resolveWeightsPath(config.weights, config.model), model);
   // Every scale's images now, before the long part: one too small for the network fails here.
-  const prepared = prepareRun(config, images, weights.inputMean);
+  const prepared = prepareRun(config, images, weights.inputMean, tile);
   const save = (path: string, image: RgbImage) => writeImageAtomic(path, image, { quality: config.quality });
 
   let interrupted = false;
@@ -143,7 +122,8 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
     const scales = prepared.scales;
     const scaleNote = scales.length > 1 ? ` over ${scales.length} scales (${scales.map((s) => `${s.inputs.shape[2]}x${s.inputs.shape[1]}: ${s.iterations}`).join(', ')})` : '';
-    log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}, seed ${config.seed}, weights ${weights.source}`);
+    const tileNote = tile === null ? '' : `, evaluated in tiles of ${tile} px`;
+    log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}, seed ${config.seed}, weights ${weights.source}`);
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
       : null;

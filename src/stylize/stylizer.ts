@@ -14,7 +14,7 @@ import { Engine } from '../engine/engine.js';
 import { transferLuminance } from '../image/color.js';
 import { fromNetworkInput, type ChannelMean } from '../image/preprocess.js';
 import type { RgbImage } from '../image/types.js';
-import type { LossBreakdown, StyleTransferObjective } from '../loss/objective.js';
+import type { ImageObjective, LossBreakdown } from '../loss/objective.js';
 import type { OptimResult, StopReason } from '../optim/index.js';
 import { UserError } from '../errors.js';
 import { deepestLayer } from '../models/description.js';
@@ -94,18 +94,20 @@ export interface PreparedRun {
   /** The input mean the images were prepared with. */
   mean: ChannelMean;
   scales: Array<{ size: number; iterations: number; inputs: RunInputs }>;
+  /** Tile side of tiled evaluation (src/loss/tiled-objective.ts), for scales larger than one tile; null: every scale whole. */
+  tile: number | null;
 }
 
 /**
  * Prepares every scale's images for a network whose input is RGB on 0..255 minus `mean` (the
  * weights' convention); an image too small for the network is a UserError here, before any long work.
  */
-export function prepareRun(config: StylizeConfig, images: DecodedInputs, mean: ChannelMean): PreparedRun {
+export function prepareRun(config: StylizeConfig, images: DecodedInputs, mean: ChannelMean, tile = config.tile): PreparedRun {
   const scales = scaleSchedule(config.size, config.scaleIterations).map((scale) => ({
     ...scale,
     inputs: prepareInputs(config, planInputs(config, images, scale.size), mean),
   }));
-  return { config, mean, scales };
+  return { config, mean, scales, tile };
 }
 
 const NO_LOSSES: LossBreakdown = { content: NaN, style: NaN, tv: NaN, total: Infinity };
@@ -225,7 +227,7 @@ export class Stylizer {
     }
   }
 
-  private async runScales({ config, mean, scales }: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
+  private async runScales({ config, mean, scales, tile: runTile }: PreparedRun, hooks: RunHooks): Promise<RunOutcome> {
     const final = scales[scales.length - 1].inputs;
     const net = this.network(config);
     const pixels = new PixelSpace(config.pixelSpace, mean);
@@ -241,7 +243,7 @@ export class Stylizer {
     // The lowest-loss point evaluated at the current scale: what a stopped run returns, and
     // what a backend failure (an exception out of the optimiser) still hands back.
     let best = { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(0), inputs: final };
-    let objective: StyleTransferObjective | null = null;
+    let objective: ImageObjective | null = null;
     let stopped = false;
     const start = performance.now();
     try {
@@ -257,7 +259,9 @@ export class Stylizer {
           y = upsample(result!.x, scales[k - 1].inputs.shape, inputs.shape);
           this.engine.releaseCachedMemory(); // textures of the last scale's sizes
         }
-        const recipe = createRecipeObjective(this.engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles, mean);
+        // A scale no larger than one tile runs whole: the same function, in one pass.
+        const tile = runTile !== null && Math.max(inputs.shape[1], inputs.shape[2]) > runTile ? runTile : null;
+        const recipe = createRecipeObjective(this.engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles, mean, tile);
         objective = recipe.objective;
         const objectiveRef = objective;
         best = { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(y.length), inputs };
