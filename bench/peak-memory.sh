@@ -14,6 +14,9 @@
 # iteration is one evaluation). CONTENT and STYLE (environment) override the images; MODEL the
 # network (default vgg19; its weights are weights/<MODEL>.nstw).
 #
+# It also prints seconds per objective evaluation (from a --trace of the run) and whether the
+# run evaluated in tiles (--tile, or chosen from the memory estimate).
+#
 # Peak RSS comes from GNU time (`/usr/bin/time -v`, Debian package `time`); without it,
 # from the kernel's high-water mark VmHWM in /proc/<pid>/status, sampled every 0.1 s.
 set -euo pipefail
@@ -42,7 +45,7 @@ npm run build --silent # measure the code as it is now, not a stale dist/
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 nst=(node bin/nst.js stylize "$content" "$style" -o "$work/out.png" --size "$size" --iterations "$iterations"
-  --optimizer lbfgs --backend "$backend" --model "$model" --weights "$weights" --print-every 1 "${extra[@]}")
+  --optimizer lbfgs --backend "$backend" --model "$model" --weights "$weights" --print-every 1 --trace "$work/trace.json" "${extra[@]}")
 
 status=0
 if [[ -x /usr/bin/time ]]; then
@@ -69,4 +72,12 @@ if ((status != 0)); then
   die "nst stylize failed (exit $status)"
 fi
 ran=$(sed -n 's/.* iterations on \([a-z0-9]*\) in .*/\1/p' "$work/log")
-echo "$model, size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS${extra[*]:+ ${extra[*]}}, backend ${ran:-$backend}, by $method)"
+# Seconds per evaluation from the trace's clock: the first (with the kernels' compilation) and
+# the mean of the later ones.
+timing=$(node -e '
+  const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).iterations.map((e) => e.ms / 1000);
+  const later = t.length > 1 ? `, later ones ${((t[t.length - 1] - t[0]) / (t.length - 1)).toFixed(1)} s each` : "";
+  console.log(`${t.length} evaluations in ${t[t.length - 1].toFixed(1)} s: the first ${t[0].toFixed(1)} s${later}`);
+' "$work/trace.json")
+tiles=$(grep -o 'evaluated in tiles of [0-9]* px' "$work/log" || echo 'whole image')
+echo "$model, size $size: peak RSS $((peak_kib / 1024)) MiB ($iterations iterations, L-BFGS${extra[*]:+ ${extra[*]}}, backend ${ran:-$backend}, by $method; $tiles); $timing"

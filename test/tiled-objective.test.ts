@@ -95,8 +95,7 @@ const GRADIENT_TOLERANCE = 1e-5;
 
 const rng = new Rng(14);
 const content = rng.normals(SHAPE[0] * SHAPE[1] * SHAPE[2], 30);
-const styles = STYLE_SHAPES.map((shape) => ({ pixels: rng.normals(shape[0] * shape[1] * shape[2], 30), shape, blend: 0 }));
-styles.forEach((s, i) => (s.blend = BLEND[i]));
+const styles = STYLE_SHAPES.map((shape, i) => ({ pixels: rng.normals(shape[0] * shape[1] * shape[2], 30), shape, blend: BLEND[i] }));
 const x0 = rng.normals(content.length, 30);
 
 function maxAbs(a: Float32Array): number {
