@@ -19,6 +19,9 @@
  * With --normalize-gradients each term's gradient g becomes weight g / |g|_1 with |g|_1 over
  * the whole layer: one more pass sums the tiles' |g_t|_1 before the gradient pass.
  * Total variation is on the whole image (cheap: no network), as in objective.ts.
+ * After each tile the engine's texture pool is emptied: the next tile's crop may have another
+ * shape, and textures of this one's would sit beside its own (src/network/network.ts trims the
+ * pool at every change of scale for the same reason).
  */
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
@@ -133,6 +136,7 @@ export class TiledObjective implements ImageObjective {
     }
     pass.release();
     image.release();
+    this.engine.releaseCachedMemory();
     return targets;
   }
 
@@ -165,6 +169,7 @@ export class TiledObjective implements ImageObjective {
       });
       pass.release();
       image.release();
+      this.engine.releaseCachedMemory();
     }
     return sums;
   }
@@ -239,6 +244,7 @@ export class TiledObjective implements ImageObjective {
       }
       pass.release();
       image.release();
+      this.engine.releaseCachedMemory();
     }
     return norms;
   }
@@ -270,6 +276,7 @@ export class TiledObjective implements ImageObjective {
       image.release();
       addPixels(gradient, this.shape, cropOf(tile), engine.read(tileGradient));
       tileGradient.release();
+      engine.releaseCachedMemory();
     }
     for (const term of styleTerms) term.gradient.release();
 
