@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { UserError } from '../errors.js';
-import type { NetworkDescription } from '../models/description.js';
+import { deepestLayer, type NetworkDescription } from '../models/description.js';
 import { MODELS } from '../models/index.js';
 import { haloOf, minimumTile, totalStride } from '../network/tiling.js';
 import type { StylizeConfig } from './config.js';
@@ -27,9 +27,8 @@ export function tileOption(option: number, model: NetworkDescription, config: Pi
   if (option < minimum) {
     const stride = totalStride(model, layers);
     const { before, after } = haloOf(model, layers);
-    const deepest = layers.reduce((a, b) => (model.nodes.findIndex((n) => n.name === a) >= model.nodes.findIndex((n) => n.name === b) ? a : b));
     throw new UserError(
-      `--tile ${option}: tiles must be at least ${minimum} px for ${model.name} up to ${deepest} (each tile reads ${before} px before it and ${after} after it, ` +
+      `--tile ${option}: tiles must be at least ${minimum} px for ${model.name} up to ${deepestLayer(model, layers)} (each tile reads ${before} px before it and ${after} after it, ` +
         `and starts at a multiple of ${stride} px); use --tile ${minimum} or more, or leave --tile out`,
     );
   }
