@@ -59,7 +59,7 @@ export interface ImageObjective {
 }
 
 /** Every layer the objective reads, for the forward pass. */
-export function lossLayers(weights: ObjectiveWeights): string[] {
+export function lossLayers(weights: Pick<ObjectiveWeights, 'contentLayers' | 'styleLayers'>): string[] {
   return [...new Set([...weights.contentLayers, ...weights.styleLayers])];
 }
 

@@ -11,7 +11,7 @@ import { deepestLayer, type ModelName, type NetworkDescription } from '../models
 import { MODELS, modelNamed } from '../models/index.js';
 import { STYLIZE_DEFAULTS as D } from './defaults.js';
 import { splitIterations } from './scales.js';
-import { tileOption } from './evaluation.js';
+import { tileOption } from './tile-option.js';
 import { flagOf, withPreset, type PresetApplied } from './presets.js';
 import { PIXEL_SPACES, type PixelSpaceName } from './pixel-space.js';
 

@@ -6,34 +6,12 @@
  */
 import os from 'node:os';
 import { UserError } from '../errors.js';
-import { deepestLayer, type NetworkDescription } from '../models/description.js';
+import { lossLayers } from '../loss/objective.js';
 import { MODELS } from '../models/index.js';
-import { haloOf, minimumTile, totalStride } from '../network/tiling.js';
+import { minimumTile, totalStride } from '../network/tiling.js';
 import type { StylizeConfig } from './config.js';
 import type { InputPlan } from './inputs.js';
 import { estimateRunBytes, formatBytes, type MemoryPlan } from './memory.js';
-
-/** The content and style layers of a run. */
-const layersOf = (config: Pick<StylizeConfig, 'contentLayers' | 'styleLayers'>) => [...new Set([...config.contentLayers, ...config.styleLayers])];
-
-/**
- * --tile's value as the tiled objective takes it: rounded down to a multiple of the network's
- * stride up to the deepest loss layer (tiles start there so that pooling windows line up), and
- * refused below the halo the deepest layer's receptive field needs on each side.
- */
-export function tileOption(option: number, model: NetworkDescription, config: Pick<StylizeConfig, 'contentLayers' | 'styleLayers'>): number {
-  const layers = layersOf(config);
-  const minimum = minimumTile(model, layers);
-  if (option < minimum) {
-    const stride = totalStride(model, layers);
-    const { before, after } = haloOf(model, layers);
-    throw new UserError(
-      `--tile ${option}: tiles must be at least ${minimum} px for ${model.name} up to ${deepestLayer(model, layers)} (each tile reads ${before} px before it and ${after} after it, ` +
-        `and starts at a multiple of ${stride} px); use --tile ${minimum} or more, or leave --tile out`,
-    );
-  }
-  return option - (option % totalStride(model, layers));
-}
 
 /** How a run evaluates its objective: tile side in px, or null for the whole image at once. */
 export interface Evaluation {
@@ -50,7 +28,7 @@ export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, availab
     model,
     width,
     height,
-    layers: layersOf(config),
+    layers: lossLayers(config),
     contentLayers: config.contentLayers,
     optimizer: config.optimizer,
     lbfgsHistory: config.lbfgsHistory,
