@@ -9,27 +9,31 @@
  *  - the content, style and trial images in a few host copies;
  *  - a fixed part: Node, the GL driver and the compiled kernels.
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
- * factor covers that, the engine's bookkeeping and the GL texture pool. Calibrated against
- * `npm run bench:memory` on headlessgl (bench/README.md): measured 939 MiB at 512 px and
- * 2365 MiB at 1024 px, estimated 999 MiB and 2.6 GiB. SqueezeNet's fixed part is about 290 MiB
- * larger, as measured rather than derived (many small layers, each with kernels and textures of
- * its own): SqueezeNet 1.1 measured 670, 854 and 1458 MiB at 256, 512 and 1024 px, estimated
- * 696, 857 and 1501 MiB.
+ * factor covers that, the engine's bookkeeping and the GL texture pool (and the row-of-8
+ * kernels' transients). Calibrated against `npm run bench:memory` on headlessgl
+ * (bench/README.md): VGG19 measured 1084 MiB at 512 px and 2850 MiB at 1024 px, estimated
+ * 1131 and 2925 MiB. SqueezeNet's fixed part is larger, as measured rather than derived (many
+ * small layers, each with kernels and textures of its own): SqueezeNet 1.1 measured 670, 854
+ * and 1458 MiB at 256, 512 and 1024 px, estimated 701, 874 and 1570 MiB.
  * Tiled evaluation (--tile) counts the network's part for one tile's crop instead of the
- * image, and the tiled objective's full-size host buffers (tiledValues).
+ * image, the tiled objective's full-size host buffers (tiledValues), and the kernels compiled
+ * for each crop shape (interior, edge and corner tiles, of the content and the style images):
+ * measured 2270 MiB at 1024 px in tiles of 512, estimated 2377 MiB.
  */
 import { nodeSizes, parameterCount, type ModelName, type NetworkDescription } from '../models/description.js';
 import { haloOf } from '../network/tiling.js';
 
 const BYTES = 4;
-const OVERHEAD = 1.25;
+const OVERHEAD = 1.35;
 /** Resident before any image-sized data: ~125 MiB for Node with headless-gl, the rest driver and kernels. */
 const FIXED_BYTES: Record<ModelName, number> = {
-  vgg19: 350 * 2 ** 20,
-  vgg16: 350 * 2 ** 20,
+  vgg19: 430 * 2 ** 20,
+  vgg16: 430 * 2 ** 20,
   squeezenet1_1: 640 * 2 ** 20,
   squeezenet1_0: 640 * 2 ** 20,
 };
+/** The kernels compiled for the crop shapes of a tiled evaluation, about 2 MiB each. */
+const TILED_KERNELS_BYTES = 250 * 2 ** 20;
 
 export interface MemoryPlan {
   model: NetworkDescription;
@@ -79,7 +83,8 @@ export function estimateRunBytes(plan: MemoryPlan): number {
   const n = 3 * plan.width * plan.height;
   const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
-  return FIXED_BYTES[plan.model.name] + (network + weights + optimizer + images) * BYTES * OVERHEAD;
+  const fixed = FIXED_BYTES[plan.model.name] + (plan.tile === undefined ? 0 : TILED_KERNELS_BYTES);
+  return fixed + (network + weights + optimizer + images) * BYTES * OVERHEAD;
 }
 
 export function formatBytes(bytes: number): string {
