@@ -13,11 +13,12 @@
  */
 import { CountedObjective } from './counted-objective.js';
 import { checkLearningRate, rateAt, type LearningRate } from './schedule.js';
+import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, Projection } from './types.js';
 
 export type AdamEpsilonForm = 'pytorch' | 'keras';
 
-export interface AdamOptions {
+export interface AdamOptions extends ResumeOptions {
   /** Hard cap on objective evaluations (one per step). */
   maxEvaluations: number;
   /** Default 1e1, jcjohnson/neural-style's -learning_rate for pixels in the 0..255 range; or a schedule. */
@@ -48,8 +49,24 @@ export async function adam(f: Objective, x0: Float32Array, opts: AdamOptions): P
   const grad = new Float32Array(n);
   const firstMoment = new Float32Array(n);
   const secondMoment = new Float32Array(n);
+  let firstStep = 1;
+  if (opts.resume) {
+    expectKind(opts.resume, 'adam');
+    x.set(vectorOf(opts.resume, 'x', n));
+    firstMoment.set(vectorOf(opts.resume, 'firstMoment', n));
+    secondMoment.set(vectorOf(opts.resume, 'secondMoment', n));
+    restoreCounted(objective, opts.resume, n);
+    firstStep = scalarOf(opts.resume, 'evaluations') + 1;
+  }
 
-  for (let step = 1; ; step++) {
+  for (let step = firstStep; ; step++) {
+    // The boundary: the point to evaluate next and the moments of the steps before it.
+    const evaluations = step - 1;
+    await opts.onBoundary?.({
+      evaluations,
+      iterations: evaluations,
+      state: () => stateOf('adam', objective, evaluations, { scalars: {}, vectors: { x, firstMoment, secondMoment } }),
+    });
     await objective.evaluate(x, grad);
     if (objective.interrupt) return objective.result(objective.interrupt, step - 1);
     const rate = rateAt(learningRate, step - 1);

@@ -46,6 +46,18 @@ export class CountedObjective {
     return loss;
   }
 
+  /** The best finite point so far (this object's buffer) and its loss, Infinity when none. */
+  best(): { x: Float32Array; loss: number } {
+    return { x: this.bestX, loss: this.bestLoss };
+  }
+
+  /** Goes on from a saved run: its evaluation count and best point. */
+  restore(evaluations: number, bestX: Float32Array, bestLoss: number): void {
+    this.evaluations = evaluations;
+    this.bestX.set(bestX);
+    this.bestLoss = bestLoss;
+  }
+
   result(reason: StopReason, iterations: number): OptimResult {
     return {
       x: this.bestX,

@@ -87,6 +87,35 @@ export class CurvatureHistory {
     return true;
   }
 
+  /**
+   * The pairs, oldest first (views of this history's buffers), their rho and γ: all the
+   * two-loop recursion reads. Stored in this order, they give the same directions again.
+   */
+  exportPairs(): { steps: Float32Array[]; gradientChanges: Float32Array[]; rho: Float64Array; initialScale: number } {
+    const slots = Array.from({ length: this.count }, (_, k) => this.slotFromNewest(this.count - 1 - k));
+    return {
+      steps: slots.map((slot) => this.steps[slot]),
+      gradientChanges: slots.map((slot) => this.gradientChanges[slot]),
+      rho: Float64Array.from(slots, (slot) => this.rho[slot]),
+      initialScale: this.initialScale,
+    };
+  }
+
+  /** Replaces the pairs with exported ones (copied), oldest first. */
+  importPairs(steps: readonly Float32Array[], gradientChanges: readonly Float32Array[], rho: Float64Array, initialScale: number): void {
+    if (steps.length > this.capacity || gradientChanges.length !== steps.length || rho.length !== steps.length) {
+      throw new RangeError(`curvature history: ${steps.length} pairs do not fit ${this.capacity} slots`);
+    }
+    steps.forEach((s, slot) => {
+      this.steps[slot].set(s);
+      this.gradientChanges[slot].set(gradientChanges[slot]);
+      this.rho[slot] = rho[slot];
+    });
+    this.count = steps.length;
+    this.newestSlot = steps.length - 1;
+    this.initialScale = initialScale;
+  }
+
   /** Writes the quasi-Newton direction -H·grad into direction (Algorithm 7.4). */
   computeDirection(grad: Float32Array, direction: Float32Array): void {
     const q = direction;

@@ -18,3 +18,4 @@ export {
   type LineSearchResult,
   type StrongWolfeOptions,
 } from './line-search.js';
+export type { Boundary, OptimizerKind, OptimizerState, ResumeOptions } from './state.js';

@@ -10,6 +10,7 @@
  * across rounds, so onEvaluation sees 1, 2, 3, ... as with the other optimisers.
  */
 import { lbfgs, type LbfgsOptions } from './lbfgs.js';
+import { expectKind, scalarOf, vectorOf, type OptimizerState } from './state.js';
 import type { OnEvaluation, Objective, OptimResult, Projection, StopReason } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ export interface LbfgsRoundsOptions extends Omit<LbfgsOptions, 'maxEvaluations' 
 const FINAL: ReadonlySet<StopReason> = new Set(['stopped', 'non-finite']);
 
 export async function lbfgsRounds(f: Objective, x0: Float32Array, opts: LbfgsRoundsOptions): Promise<OptimResult> {
-  const { rounds, project, onEvaluation, onRound, ...lbfgsOptions } = opts;
+  const { rounds, project, onEvaluation, onRound, resume, onBoundary, ...lbfgsOptions } = opts;
   if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`rounds must be a positive integer, got ${rounds}`);
   if (lbfgsOptions.maxfun === undefined && lbfgsOptions.maxIterations === undefined) {
     throw new RangeError('a round needs a bound: maxfun or maxIterations');
@@ -41,7 +42,27 @@ export async function lbfgsRounds(f: Objective, x0: Float32Array, opts: LbfgsRou
   let best: OptimResult | null = null;
   let evaluations = 0;
   let iterations = 0;
-  for (let round = 1; round <= rounds; round++) {
+  let firstRound = 1;
+  if (resume) {
+    expectKind(resume, 'lbfgs-rounds');
+    start = Float32Array.from(vectorOf(resume, 'start', x0.length));
+    evaluations = scalarOf(resume, 'evaluations');
+    iterations = scalarOf(resume, 'lbfgsIterations');
+    firstRound = scalarOf(resume, 'round');
+    if (scalarOf(resume, 'hasBest')) {
+      const x = Float32Array.from(vectorOf(resume, 'bestX', x0.length));
+      best = { x, loss: scalarOf(resume, 'bestLoss'), evaluations, iterations, reason: 'max-iterations' };
+    }
+  }
+  for (let round = firstRound; round <= rounds; round++) {
+    // The boundary: a round starts afresh from \`start\`; only the best point of the rounds before matters.
+    const [from, done, made, held] = [start, evaluations, iterations, best];
+    const state = (): OptimizerState => ({
+      optimizer: 'lbfgs-rounds',
+      scalars: { round, evaluations: done, lbfgsIterations: made, hasBest: held ? 1 : 0, bestLoss: held?.loss ?? NaN },
+      vectors: { start: from, ...(held ? { bestX: held.x } : {}) },
+    });
+    await onBoundary?.({ evaluations: done, iterations: round - 1, state });
     const before = evaluations;
     const result = await lbfgs(f, start, {
       ...lbfgsOptions,

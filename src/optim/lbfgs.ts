@@ -14,10 +14,11 @@
 import { CountedObjective } from './counted-objective.js';
 import { CurvatureHistory } from './curvature-history.js';
 import { strongWolfeLineSearch, type LineFunction, type LinePoint } from './line-search.js';
+import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type OptimizerState, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, StopReason } from './types.js';
 import { dot, maxAbs, sumAbs } from './vector.js';
 
-export interface LbfgsOptions {
+export interface LbfgsOptions extends ResumeOptions {
   /** Hard cap on objective evaluations, line-search evaluations included. */
   maxEvaluations: number;
   /**
@@ -65,7 +66,7 @@ export interface LbfgsOptions {
   onEvaluation?: OnEvaluation;
 }
 
-type Settings = Required<Omit<LbfgsOptions, 'maxEvaluations' | 'onEvaluation'>>;
+type Settings = Required<Omit<LbfgsOptions, 'maxEvaluations' | 'onEvaluation' | keyof ResumeOptions>>;
 
 /** Nocedal & Wright's usual strong-Wolfe constants for quasi-Newton methods (section 3.1). */
 const SUFFICIENT_DECREASE = 1e-4;
@@ -74,7 +75,7 @@ const CURVATURE = 0.9;
 export async function lbfgs(f: Objective, x0: Float32Array, opts: LbfgsOptions): Promise<OptimResult> {
   const settings = resolveSettings(opts);
   const objective = new CountedObjective(f, x0, opts.maxEvaluations, opts.onEvaluation);
-  return new LbfgsRun(objective, x0, settings).run();
+  return new LbfgsRun(objective, x0, settings).run(opts);
 }
 
 function resolveSettings(opts: LbfgsOptions): Settings {
@@ -131,11 +132,16 @@ class LbfgsRun implements LineFunction {
     this.stepGrad = new Float32Array(n);
   }
 
-  async run(): Promise<OptimResult> {
+  async run({ resume, onBoundary }: ResumeOptions): Promise<OptimResult> {
     const { tolFunction, tolGradient, tolChange, maxIterations, maxfun } = this.settings;
-    this.loss = await this.objective.evaluate(this.x, this.grad);
-    if (this.objective.interrupt) return this.finish(this.objective.interrupt);
+    const evaluated = resume ? this.restore(resume) : false;
+    if (!evaluated) {
+      await this.reportBoundary(onBoundary, false);
+      this.loss = await this.objective.evaluate(this.x, this.grad);
+      if (this.objective.interrupt) return this.finish(this.objective.interrupt);
+    }
     for (;;) {
+      await this.reportBoundary(onBoundary, true);
       if (maxAbs(this.grad) <= tolGradient) return this.finish('tolerance-gradient');
       this.iterations++;
       const slope = this.chooseDirection();
@@ -222,6 +228,43 @@ class LbfgsRun implements LineFunction {
    */
   private pointAlongDirection(step: number, out: Float32Array): void {
     for (let i = 0; i < out.length; i++) out[i] = this.x[i] + step * this.direction[i];
+  }
+
+  /**
+   * A boundary: before the first evaluation (x only), then at the top of each iteration, where
+   * x, grad, loss and the history stay as they are until the next step is taken.
+   */
+  private async reportBoundary(onBoundary: ResumeOptions['onBoundary'], evaluated: boolean): Promise<void> {
+    const evaluations = this.objective.evaluations;
+    const iterations = this.iterations;
+    await onBoundary?.({ evaluations, iterations, state: () => this.exportState(evaluations, iterations, evaluated) });
+  }
+
+  private exportState(evaluations: number, iterations: number, evaluated: boolean): OptimizerState {
+    const { steps, gradientChanges, rho, initialScale } = this.history.exportPairs();
+    const pairs = Object.fromEntries([...steps.map((s, k) => [`s${k}`, s]), ...gradientChanges.map((y, k) => [`y${k}`, y])]);
+    return stateOf('lbfgs', this.objective, evaluations, {
+      scalars: { evaluated: evaluated ? 1 : 0, loss: this.loss, iterations, pairs: steps.length, initialScale },
+      vectors: { x: this.x, grad: this.grad, rho, ...pairs },
+    });
+  }
+
+  /** Goes back to a boundary; returns whether its point was evaluated already. */
+  private restore(state: OptimizerState): boolean {
+    expectKind(state, 'lbfgs');
+    const n = this.x.length;
+    this.x.set(vectorOf(state, 'x', n));
+    this.grad.set(vectorOf(state, 'grad', n));
+    this.loss = scalarOf(state, 'loss');
+    this.iterations = scalarOf(state, 'iterations');
+    const pairs = scalarOf(state, 'pairs');
+    const rho = state.vectors.rho;
+    if (!(rho instanceof Float64Array)) throw new RangeError('lbfgs state: rho missing or not float64');
+    const steps = Array.from({ length: pairs }, (_, k) => vectorOf(state, `s${k}`, n));
+    const gradientChanges = Array.from({ length: pairs }, (_, k) => vectorOf(state, `y${k}`, n));
+    this.history.importPairs(steps, gradientChanges, rho, scalarOf(state, 'initialScale'));
+    restoreCounted(this.objective, state, n);
+    return scalarOf(state, 'evaluated') === 1;
   }
 
   private finish(reason: StopReason): OptimResult {

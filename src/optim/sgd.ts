@@ -6,9 +6,10 @@
  */
 import { CountedObjective } from './counted-objective.js';
 import { checkLearningRate, rateAt, type LearningRate } from './schedule.js';
+import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, Projection } from './types.js';
 
-export interface SgdOptions {
+export interface SgdOptions extends ResumeOptions {
   /** Hard cap on objective evaluations (one per step). */
   maxEvaluations: number;
   learningRate: LearningRate;
@@ -22,7 +23,16 @@ export async function sgd(f: Objective, x0: Float32Array, opts: SgdOptions): Pro
   const objective = new CountedObjective(f, x0, opts.maxEvaluations, opts.onEvaluation);
   const x = Float32Array.from(x0);
   const grad = new Float32Array(x.length);
-  for (let step = 0; ; step++) {
+  let firstStep = 0;
+  if (opts.resume) {
+    expectKind(opts.resume, 'sgd');
+    x.set(vectorOf(opts.resume, 'x', x.length));
+    restoreCounted(objective, opts.resume, x.length);
+    firstStep = scalarOf(opts.resume, 'evaluations');
+  }
+  for (let step = firstStep; ; step++) {
+    // The boundary: the point to evaluate next (steps before it are done).
+    await opts.onBoundary?.({ evaluations: step, iterations: step, state: () => stateOf('sgd', objective, step, { scalars: {}, vectors: { x } }) });
     await objective.evaluate(x, grad);
     if (objective.interrupt) return objective.result(objective.interrupt, step);
     const rate = rateAt(opts.learningRate, step);
