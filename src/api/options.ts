@@ -12,8 +12,12 @@ import { parseStylizeConfig, type OptimizerName, type RawStylizeOptions, type St
 import type { PixelSpaceName } from '../stylize/pixel-space.js';
 import type { ModelName } from '../models/description.js';
 
-/** Options of `nst stylize` that belong to its doors: files, the terminal, the machine. */
-type DoorOption = 'output' | 'printEvery' | 'saveEvery' | 'quality' | 'trace' | 'backend' | 'weights';
+/**
+ * Options of `nst stylize` that belong to its doors: files, the terminal, the machine. The
+ * checkpoint files (--checkpoint, --checkpoint-every, --resume) are the command line's only,
+ * for now: the library refuses them as unknown options.
+ */
+type DoorOption = 'output' | 'printEvery' | 'saveEvery' | 'quality' | 'trace' | 'backend' | 'weights' | 'checkpoint' | 'checkpointEvery' | 'resume';
 
 export interface StylizeOptions {
   /** A source article's recipe (README, Presets; PRESETS); the options given here override it. */

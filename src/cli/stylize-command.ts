@@ -6,6 +6,8 @@ import { parseStylizeConfig, type RawStylizeOptions } from '../stylize/config.js
 import { describeStopReason } from '../optim/index.js';
 import { PRESET_NAMES } from '../stylize/presets.js';
 import { RunFailedError, stylize } from '../stylize/run.js';
+import { resumeArguments } from '../stylize/checkpoint.js';
+import { UserError } from '../errors.js';
 
 /** Exit code after Ctrl-C (128 + SIGINT), once the image has been saved. */
 const EXIT_INTERRUPTED = 130;
@@ -16,9 +18,9 @@ export function registerStylize(program: Command): void {
   program
     .command('stylize')
     .description('paint <content> in the style of <style> (several styles are blended)')
-    .argument('<content>', 'content image (PNG or JPEG)')
-    .argument('<styles...>', 'one or more style images')
-    .requiredOption('-o, --output <file>', 'output image (.png, .jpg or .jpeg), written atomically')
+    .argument('[content]', 'content image (PNG or JPEG); with --resume, default the checkpoint\'s')
+    .argument('[styles...]', 'one or more style images; with --resume, default the checkpoint\'s')
+    .option('-o, --output <file>', 'output image (.png, .jpg or .jpeg), written atomically (required; with --resume, default the checkpoint\'s)')
     .option('--preset <name>', `a source article's recipe: ${PRESET_NAMES.join(', ')} (see nst presets); options given here override it`)
     .option('--size <px>', `longest side of the output (default ${D.size})`)
     .option('--style-scale <s>', `style image longest side = size * s (default ${D.styleScale})`)
@@ -65,9 +67,14 @@ export function registerStylize(program: Command): void {
     .option('--save-every <n>', 'also write out_N.png every n iterations; 0: never (default 0)')
     .option('--quality <q>', `JPEG quality 1-100 (default ${D.quality})`)
     .option('--trace <file>', 'write a JSON trace of the losses as the run goes')
+    .option('--checkpoint <file>', `keep the run's state here to resume it (default: the output's path + ${D.checkpointExtension}, or the --resume file)`)
+    .option('--checkpoint-every <n>', `write the checkpoint every n iterations (and on Ctrl-C); 0: only on Ctrl-C (default ${D.checkpointEvery})`)
+    .option('--resume <file>', 'go on with the run a checkpoint was written by, to the same result (same options, images, weights, backend)')
     .option('--backend <name>', 'auto, headlessgl, webasm or cpu (default: NST_BACKEND, else auto)')
     .option('--weights <file>', 'weights file (default: NST_WEIGHTS, ./weights/<model>.nstw, then the user cache)')
-    .action(async (content: string, styles: string[], raw: RawStylizeOptions) => {
+    .action(async (givenContent: string | undefined, givenStyles: string[], given: RawStylizeOptions) => {
+      const { content, styles, options: raw } = resumeArguments(givenContent, givenStyles, given);
+      if (content === undefined || styles.length === 0) throw new UserError('give the <content> and at least one <style> image (or --resume <checkpoint>)');
       const config = parseStylizeConfig(content, styles, raw);
       if (config.normalizeGradients && config.optimizer === 'lbfgs' && raw.lineSearch === undefined) {
         process.stderr.write('nst: note: --normalize-gradients: L-BFGS runs without line search (fixed steps of --learning-rate, as in neural-style)\n');

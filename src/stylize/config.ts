@@ -66,6 +66,14 @@ export interface StylizeConfig extends LossForms {
   backend?: string;
   weights?: string;
   trace?: string;
+  /** Where the run's state is kept to resume it (--checkpoint; default beside the output, or the --resume file). */
+  checkpoint: string;
+  /** Iterations between checkpoints, as --iterations counts them; 0: only on Ctrl-C. */
+  checkpointEvery: number;
+  /** The checkpoint to go on from (--resume). */
+  resume?: string;
+  /** How the run was asked for, with the seed it got: a checkpoint keeps it, so that `--resume` alone can run it again. */
+  invocation: { content: string; styles: string[]; options: RawStylizeOptions };
 }
 
 /** What commander hands over: every option as the string the user typed (or absent). */
@@ -119,6 +127,9 @@ export interface RawStylizeOptions {
   backend?: string;
   weights?: string;
   trace?: string;
+  checkpoint?: string;
+  checkpointEvery?: string;
+  resume?: string;
 }
 
 function number(option: string, raw: string | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -310,6 +321,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
   if (styleLayers.length + contentLayers.length === 0) throw new UserError('--content-layers, --style-layers: give at least one layer');
   const tvWeight = nonNegative('--tv-weight', raw.tvWeight, D.tvWeight);
   const pixelSpace = choice('--pixel-space', raw.pixelSpace, D.pixelSpace, PIXEL_SPACES);
+  const seed = nonNegativeInteger('--seed', raw.seed, Math.floor(Math.random() * 2 ** 31));
   if (pixelSpace === 'torchvision' && tvWeight > 0) {
     throw new UserError(`--tv-weight ${tvWeight}: --pixel-space torchvision takes no total variation term (its channels have scales of their own); give --tv-weight 0`);
   }
@@ -324,7 +336,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     styleResize: choice('--style-resize', raw.styleResize, D.styleResize, ['fit', 'stretch'] as const),
     ...iterationsPerScale(raw),
     init: raw.init ?? D.init,
-    seed: nonNegativeInteger('--seed', raw.seed, Math.floor(Math.random() * 2 ** 31)),
+    seed,
     model: model.name,
     contentLayers,
     styleLayers,
@@ -350,6 +362,10 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     backend: raw.backend,
     weights: raw.weights,
     trace: raw.trace,
+    checkpoint: raw.checkpoint ?? raw.resume ?? given.output + D.checkpointExtension,
+    checkpointEvery: nonNegativeInteger('--checkpoint-every', raw.checkpointEvery, D.checkpointEvery),
+    ...(raw.resume === undefined ? {} : { resume: raw.resume }),
+    invocation: { content, styles, options: { ...given, seed: String(seed) } },
   };
 }
 

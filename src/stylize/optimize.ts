@@ -15,6 +15,9 @@ import {
   type OnEvaluation,
   type OptimResult,
   type Projection,
+  type ResumeOptions,
+  type Boundary,
+  type OptimizerState,
 } from '../optim/index.js';
 import type { StylizeConfig } from './config.js';
 
@@ -22,6 +25,10 @@ export interface OptimizeHooks {
   onEvaluation: OnEvaluation;
   /** After each iteration as --iterations counts them, with the current point. */
   onIteration: (iteration: number, x: Float32Array) => void;
+  /** At each of the optimiser's iteration boundaries, with the iterations (as --iterations counts them) done before it. */
+  onBoundary?: (iteration: number, boundary: Boundary) => void;
+  /** The optimiser's state to go on from (a checkpoint's). */
+  resume?: OptimizerState;
 }
 
 /** Clips every value to [lo, hi]. */
@@ -38,7 +45,12 @@ function learningRateOf(config: StylizeConfig): LearningRate {
 
 export async function optimize(config: StylizeConfig, f: Objective, x0: Float32Array, hooks: OptimizeHooks): Promise<OptimResult> {
   const project = config.clip ? clipTo(config.clip) : undefined;
-  if (config.optimizer === 'lbfgs' && config.lbfgsRounds) {
+  const rounds = config.optimizer === 'lbfgs' && config.lbfgsRounds;
+  const resume: ResumeOptions = {
+    resume: hooks.resume,
+    onBoundary: hooks.onBoundary && ((b) => hooks.onBoundary!(rounds ? b.iterations : b.evaluations, b)),
+  };
+  if (rounds) {
     return lbfgsRounds(f, x0, {
       rounds: config.iterations,
       ...config.lbfgsRounds,
@@ -48,6 +60,7 @@ export async function optimize(config: StylizeConfig, f: Objective, x0: Float32A
       project,
       onEvaluation: hooks.onEvaluation,
       onRound: hooks.onIteration,
+      ...resume,
     });
   }
   // Otherwise an iteration is an evaluation.
@@ -56,7 +69,7 @@ export async function optimize(config: StylizeConfig, f: Objective, x0: Float32A
     hooks.onIteration(info.evaluation, info.x);
     return verdict;
   };
-  const budget = { maxEvaluations: config.iterations, onEvaluation };
+  const budget = { maxEvaluations: config.iterations, onEvaluation, ...resume };
   switch (config.optimizer) {
     case 'lbfgs':
       return lbfgs(f, x0, {

@@ -8,6 +8,7 @@
  * best image so far. A trace or checkpoint that cannot be written is
  * reported once and the run goes on: the image is what the user waits for.
  */
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { isUserError } from '../errors.js';
 import { resolveBackendRequest, type BackendName } from '../engine/backend.js';
@@ -23,6 +24,7 @@ import { chooseEvaluation } from './evaluation.js';
 import { Progress } from './progress.js';
 import { BackendRunError, prepareRun, Stylizer } from './stylizer.js';
 import { TraceWriter } from './trace.js';
+import { checkCheckpointWritable, CheckpointKeeper, readResumePoint, runIdentity } from './checkpoint.js';
 
 export interface RunSummary {
   backend: string;
@@ -96,6 +98,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   const log = hooks.log ?? ((line: string) => process.stderr.write(line + '\n'));
   checkWritable(config.output);
   if (config.trace) TraceWriter.checkWritable(config.trace);
+  checkCheckpointWritable(config.checkpoint);
   const images = readInputs(config);
   const { tile } = chooseEvaluation(config, planInputs(config, images));
   const model = MODELS[config.model];
@@ -116,6 +119,9 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   try {
     // The host copy of the weights is dropped once they are on the device.
     stylizer = Stylizer.create({ backend: resolveBackendRequest(config.backend), weights, networkFor: config });
+    // Checked on the backend chosen: a checkpoint resumes only on the one it was made on.
+    const identity = runIdentity(config, weights.payloadSha256 ?? '', stylizer.backend);
+    const resumed = config.resume ? readResumePoint(config.resume, identity) : null;
     const final = prepared.scales[prepared.scales.length - 1].inputs;
     const [, height, width] = final.shape;
     const presetNote = config.preset ? `preset ${config.preset}, ` : '';
@@ -125,17 +131,29 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     const tileNote = tile === null ? '' : `, evaluated in tiles of ${tile} px`;
     log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}, seed ${config.seed}, weights ${weights.source}`);
     const trace = config.trace
-      ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer })
+      ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer }, resumed?.trace)
       : null;
     const writeTrace = sideWrite(log);
     const writeCheckpoint = sideWrite(log);
+    const writeState = sideWrite(log);
     const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream));
-    const start = performance.now();
+    const elapsedBefore = resumed?.elapsedMs ?? 0;
+    const start = performance.now() - elapsedBefore;
+    const keeper = new CheckpointKeeper(config, identity, [...(resumed?.trace ?? [])], resumed?.iterationsBefore ?? 0);
+    if (!resumed && existsSync(config.checkpoint)) {
+      log(`nst: note: ${config.checkpoint} exists (an earlier run's checkpoint?); this run will replace it (to go on with that run: nst stylize --resume ${config.checkpoint})`);
+    }
     const outcome = await stylizer.run(prepared, {
       maxEvaluations: hooks.maxEvaluations,
       shouldStop: () => interrupted,
+      ...(resumed ? { resume: resumed } : {}),
       onEvaluation: ({ evaluation, losses, size }) => {
-        if (trace) writeTrace(() => trace.add({ i: evaluation, ...losses, ms: Math.round(performance.now() - start), ...(scales.length > 1 ? { size } : {}) }));
+        const entry = { i: evaluation, ...losses, ms: Math.round(performance.now() - start), ...(scales.length > 1 ? { size } : {}) };
+        keeper.record(entry);
+        if (trace) writeTrace(() => trace.add(entry));
+      },
+      onBoundary: (event) => {
+        if (keeper.boundaryReached(event, performance.now() - start)) writeState(() => keeper.write());
       },
       onIteration: ({ iteration, losses, image }) => {
         progressRef.update(iteration, losses);
@@ -145,8 +163,13 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       },
     });
     progress.finish();
+    if (interrupted) {
+      writeState(() => keeper.write());
+      log(`kept the run's state in ${config.checkpoint}; to go on: nst stylize --resume ${config.checkpoint}`);
+    }
 
     if (outcome.image) save(config.output, outcome.image);
+    if (!interrupted && outcome.reason !== 'non-finite') keeper.remove();
     if (outcome.reason === 'non-finite') {
       throw new DivergedError(
         outcome.image
@@ -160,7 +183,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       evaluations: outcome.evaluations,
       reason: outcome.reason,
       losses: outcome.losses,
-      seconds: outcome.seconds,
+      seconds: outcome.seconds + elapsedBefore / 1000,
       interrupted,
     };
   } catch (e) {

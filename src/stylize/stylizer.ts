@@ -5,7 +5,8 @@
  * first (one too small for the network fails before the long part), then optimises coarse to
  * fine (each scale starts from the last one's result, upsampled), tracking the best point, and
  * yields to the event loop between evaluations so a page stays responsive and a signal
- * handler gets to run. It knows nothing of files, terminals or signals: `nst stylize`
+ * handler gets to run. It reports the optimiser's iteration boundaries and goes on from one
+ * (a checkpoint's, `nst stylize --resume`; the library does not offer that). It knows nothing of files, terminals or signals: `nst stylize`
  * (run.ts), the library (src/api/) and the playground page are its doors. No Node built-ins.
  */
 import type { BackendRequest, BackendName } from '../engine/backend.js';
@@ -15,7 +16,7 @@ import { transferLuminance } from '../image/color.js';
 import { fromNetworkInput, type ChannelMean } from '../image/preprocess.js';
 import type { RgbImage } from '../image/types.js';
 import type { ImageObjective, LossBreakdown } from '../loss/objective.js';
-import type { OptimResult, StopReason } from '../optim/index.js';
+import type { Boundary, OptimizerState, OptimResult, StopReason } from '../optim/index.js';
 import { UserError } from '../errors.js';
 import { deepestLayer } from '../models/description.js';
 import { MODELS } from '../models/index.js';
@@ -48,9 +49,45 @@ export interface IterationEvent {
   image(): RgbImage;
 }
 
+/** Where a run is in its coarse-to-fine schedule: at scale `scale` (0: coarsest), after the scales before it. */
+export interface ScalePosition {
+  scale: number;
+  /** Evaluations and iterations (as --iterations counts them) of the scales before this one. */
+  evaluationsBefore: number;
+  iterationsBefore: number;
+}
+
+/** The lowest-loss point evaluated at the current scale, and its evaluation (counted over all scales). */
+export interface BestPoint {
+  losses: LossBreakdown;
+  evaluation: number;
+  x: Float32Array;
+}
+
+/** At each of the optimiser's iteration boundaries (src/optim/state.ts): what a checkpoint keeps. */
+export interface BoundaryEvent {
+  position: ScalePosition;
+  /** Iterations done before the boundary, over all scales, as --iterations counts them. */
+  iteration: number;
+  boundary: Boundary;
+  /** The best point of this scale as it is when called (also after the run): later evaluations may have lowered it. */
+  best(): BestPoint;
+}
+
+/** A run to go on with from a boundary (a checkpoint's): the scales before `scale` are done. */
+export interface RunResumption extends ScalePosition {
+  /** The best point of that scale so far. */
+  best: BestPoint;
+  /** The optimiser's state at the boundary: it holds the point. */
+  optimizer: OptimizerState;
+}
+
 export interface RunHooks {
   onEvaluation?(event: EvaluationEvent): void;
   onIteration?(event: IterationEvent): void;
+  onBoundary?(event: BoundaryEvent): void;
+  /** Go on from this point of an earlier run with the same configuration and images, instead of starting afresh. */
+  resume?: RunResumption;
   /** Asked after every evaluation: true stops the run, which then returns the best image so far. */
   shouldStop?(): boolean;
   /** Stop after this many objective evaluations, whatever the iterations say (the gallery gives every preset the same budget). */
@@ -247,15 +284,20 @@ export class Stylizer {
     let stopped = false;
     const start = performance.now();
     try {
+      const { resume } = hooks;
       // Counts over all scales so far: progress, trace, checkpoints and the budget are the run's.
-      let evaluationsBefore = 0;
-      let evaluationsSoFar = 0;
-      let iterationsBefore = 0;
+      let evaluationsBefore = resume?.evaluationsBefore ?? 0;
+      let evaluationsSoFar = evaluationsBefore;
+      let iterationsBefore = resume?.iterationsBefore ?? 0;
       let y = pixels.fromNetwork(scales[0].inputs.initial);
       let result: OptimResult | null = null;
       for (const [k, scale] of scales.entries()) {
         const { inputs } = scale;
-        if (k > 0) {
+        if (resume && k < resume.scale) continue; // done before the resumed boundary
+        const resumeHere = resume?.scale === k ? resume : undefined;
+        if (resumeHere) {
+          y = new Float32Array(inputs.contentPixels.length); // the optimiser's state holds the point
+        } else if (k > 0) {
           y = upsample(result!.x, scales[k - 1].inputs.shape, inputs.shape);
           this.engine.releaseCachedMemory(); // textures of the last scale's sizes
         }
@@ -264,7 +306,10 @@ export class Stylizer {
         const recipe = createRecipeObjective(this.engine, net, config, inputs.shape, inputs.contentPixels, inputs.styles, mean, tile);
         objective = recipe.objective;
         const objectiveRef = objective;
-        best = { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(y.length), inputs };
+        best = resumeHere
+          ? { ...resumeHere.best, x: resumeHere.best.x.slice(), inputs }
+          : { losses: NO_LOSSES, evaluation: 0, x: new Float32Array(y.length), inputs };
+        const bestHere = best;
         const size: [number, number] = [inputs.shape[2], inputs.shape[1]];
         const onEvaluation = async ({ evaluation, x }: { evaluation: number; x: Float32Array }) => {
           const losses = objectiveRef.last;
@@ -283,7 +328,11 @@ export class Stylizer {
         const onIteration = (iteration: number, x: Float32Array) => {
           hooks.onIteration?.({ iteration: iterationsBefore + iteration, evaluation: evaluationsSoFar, losses: objectiveRef.last, size, image: () => toImage(x, inputs) });
         };
-        result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration });
+        const position: ScalePosition = { scale: k, evaluationsBefore, iterationsBefore };
+        const onBoundary = hooks.onBoundary && ((iteration: number, boundary: Boundary) => {
+          hooks.onBoundary!({ position, iteration: position.iterationsBefore + iteration, boundary, best: () => bestHere });
+        });
+        result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration, onBoundary, resume: resumeHere?.optimizer });
         objective.dispose();
         objective = null;
         evaluationsBefore += result.evaluations;

@@ -14,12 +14,16 @@ export interface TraceEntry extends LossBreakdown {
 }
 
 export class TraceWriter {
-  private readonly entries: TraceEntry[] = [];
+  private readonly entries: TraceEntry[];
 
   constructor(
     private readonly path: string,
     private readonly header: { backend: string; size: [number, number]; seed: number; optimizer: string },
-  ) {}
+    /** The entries before this process (a resumed run's). */
+    earlier: readonly TraceEntry[] = [],
+  ) {
+    this.entries = [...earlier];
+  }
 
   /** Throws a UserError now if the trace could not be written later. */
   static checkWritable(path: string): void {

@@ -54,7 +54,7 @@ export function modelWeightsOf(contents: NstwContents, label: string, model: Net
     weight: decodeTensor(contents, tensorFor(label, entries, weightTensorName(node.weights), convWeightShape(node))),
     bias: decodeTensor(contents, tensorFor(label, entries, biasTensorName(node.weights), [node.outChannels])),
   }));
-  return { model: model.name, convs, inputMean: contents.header.input.mean, source: label };
+  return { model: model.name, convs, inputMean: contents.header.input.mean, source: label, payloadSha256: contents.header.payload_sha256 };
 }
 
 async function sha256HexAsync(bytes: Uint8Array): Promise<string> {

@@ -37,6 +37,8 @@ export interface ModelWeights {
   inputMean: [number, number, number];
   /** The file (or bundle directory) the weights were read from. */
   source: string;
+  /** The sha256 of a .nstw file's payload, which identifies the weights (a checkpoint records it). */
+  payloadSha256?: string;
 }
 
 /** Shape of a conv weight tensor in the canonical OIHW layout. */
