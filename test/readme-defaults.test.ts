@@ -42,6 +42,8 @@ describe('README option defaults', () => {
     ['--print-every', String(D.printEvery)],
     ['--save-every', String(D.saveEvery)],
     ['--quality', String(D.quality)],
+    ['--checkpoint <file>', `\`<output>${D.checkpointExtension}\``],
+    ['--checkpoint-every', String(D.checkpointEvery)],
   ];
   for (const [option, value] of expected) {
     it(option, () => expect(readmeDefault(option)).toBe(value));

@@ -18,7 +18,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpointFile, writeCheckpointFile } from '../src/stylize/checkpoint-format.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { BUNDLE, expectUsageError, hasBundle, IMAGES, runNst, tempDir, type CliResult } from './helpers/cli.js';
@@ -128,11 +128,16 @@ describe.skipIf(!hasBundle)('nst stylize --checkpoint and --resume on cpu', () =
       return path;
     };
 
+    const pristine = join(dir, 'pristine.ckpt');
     beforeAll(async () => {
       const r = await stylize(base, { line: 'iteration 2/', signal: 'SIGINT' });
       expect(r.code, r.stderr).toBe(130);
-      expect(existsSync(checkpoint)).toBe(true);
-      // An output from before must survive every refusal below.
+      copyFileSync(checkpoint, pristine);
+    });
+    // Each case starts afresh, so that a case which wrongly resumes does not take the others with it.
+    beforeEach(() => {
+      copyFileSync(pristine, checkpoint);
+      // An output from before must survive every refusal.
       writeFileSync(out, 'an earlier output');
     });
 

@@ -49,6 +49,8 @@ interface CheckpointHeader {
   identity: RunIdentity;
   invocation: StylizeConfig['invocation'];
   position: RunPosition;
+  /** The boundary's iteration in the run, as --iterations counts them. */
+  iteration: number;
   bestEvaluation: number;
   optimizer: OptimizerKind;
   optimizerScalars: string[];
@@ -57,6 +59,8 @@ interface CheckpointHeader {
 
 /** What a run needs to go on from a checkpoint. */
 export interface ResumePoint extends RunPosition {
+  /** Iterations done, as --iterations counts them. */
+  iteration: number;
   best: BestPoint;
   optimizer: OptimizerState;
   trace: TraceEntry[];
@@ -167,6 +171,7 @@ export function readResumePoint(path: string, identity: RunIdentity): ResumePoin
   const [content, style, tv, total] = array('best.losses');
   return {
     ...header.position,
+    iteration: header.iteration,
     best: { losses: { content, style, tv, total }, evaluation: header.bestEvaluation, x: array('best.x') as Float32Array },
     optimizer: { optimizer: header.optimizer, scalars: Object.fromEntries(header.optimizerScalars.map((name, i) => [name, scalarValues[i]])), vectors },
     trace: header.trace,
@@ -216,6 +221,7 @@ export class CheckpointKeeper {
       identity: this.identity,
       invocation: this.config.invocation,
       position,
+      iteration,
       bestEvaluation: best.evaluation,
       optimizer: state.optimizer,
       optimizerScalars: scalarNames,

@@ -100,7 +100,7 @@ export const STYLIZE_DEFAULTS = {
   checkpointExtension: '.nstckpt',
   /**
    * Iterations between checkpoints. Writing one costs about as much as copying the L-BFGS
-   * history (2·m + 5 images of float32: 75 MB at 512 px), a fraction of a second, while an
+   * history (2·m + 4 images of float32: 75 MB at 512×512 px), a fraction of a second, while an
    * evaluation takes seconds at the sizes where runs are long; 20 loses at most 20 of them.
    */
   checkpointEvery: 20,

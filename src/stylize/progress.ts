@@ -22,6 +22,8 @@ export class Progress {
     private readonly total: number,
     private readonly printEvery: number,
     private readonly out: NodeJS.WriteStream = process.stderr,
+    /** Iterations done before this process started (a resumed run's): not counted in its speed. */
+    private readonly firstIteration = 0,
   ) {}
 
   private get interactive(): boolean {
@@ -30,7 +32,7 @@ export class Progress {
 
   update(iteration: number, losses: LossBreakdown): void {
     const seconds = (performance.now() - this.start) / 1000;
-    const rate = iteration / seconds;
+    const rate = (iteration - this.firstIteration) / seconds;
     const lossText = `total ${sci(losses.total)} (content ${sci(losses.content)}, style ${sci(losses.style)}, tv ${sci(losses.tv)})`;
     if (this.interactive) {
       const filled = Math.round((BAR_WIDTH * iteration) / this.total);

@@ -136,10 +136,10 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     const writeTrace = sideWrite(log);
     const writeCheckpoint = sideWrite(log);
     const writeState = sideWrite(log);
-    const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream));
+    const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream, resumed?.iteration));
     const elapsedBefore = resumed?.elapsedMs ?? 0;
     const start = performance.now() - elapsedBefore;
-    const keeper = new CheckpointKeeper(config, identity, [...(resumed?.trace ?? [])], resumed?.iterationsBefore ?? 0);
+    const keeper = new CheckpointKeeper(config, identity, [...(resumed?.trace ?? [])], resumed?.iteration ?? 0);
     if (!resumed && existsSync(config.checkpoint)) {
       log(`nst: note: ${config.checkpoint} exists (an earlier run's checkpoint?); this run will replace it (to go on with that run: nst stylize --resume ${config.checkpoint})`);
     }
