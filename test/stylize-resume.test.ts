@@ -16,7 +16,7 @@
  * wanted (src/cli/launcher.ts): the environment here pins it, so the child that is killed is
  * the one that computes.
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpointFile, writeCheckpointFile } from '../src/stylize/checkpoint-format.js';
@@ -110,6 +110,29 @@ describe.skipIf(!hasBundle)('nst stylize --checkpoint and --resume on cpu', () =
     expect(readFileSync(join(dir, 'adam-stopped.png')).equals(readFileSync(join(dir, 'adam-whole.png')))).toBe(true);
   });
 
+  it('a checkpoint that cannot be written mid-run: one warning, the run goes on and writes its image', async () => {
+    const out = join(dir, 'unwritable.png');
+    const checkpoint = `${out}.nstckpt`;
+    let broken = false;
+    const r = await runNst(['stylize', CONTENT, STYLE, ...SMALL, '--iterations', '6', '--checkpoint-every', '2', '-o', out], {
+      env,
+      onStderr: (chunk, child) => {
+        if (broken || !chunk.includes('iteration 1/')) return;
+        broken = true;
+        // Paused while the checkpoint's path becomes a directory, so that no write beats it.
+        child.kill('SIGSTOP');
+        mkdirSync(checkpoint);
+        child.kill('SIGCONT');
+      },
+    });
+    expect(broken).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((line) => line.startsWith('nst: warning:'));
+    expect(warnings).toEqual([expect.stringMatching(/^nst: warning: --checkpoint: cannot write '.*unwritable\.png\.nstckpt': .*; the run goes on/)]);
+    expect(r.stderr).toMatch(/^iteration 6\/6: /m);
+    expect(existsSync(out)).toBe(true);
+  });
+
   describe('refuses a checkpoint of another run, or a damaged one: one line, exit 2, nothing overwritten', () => {
     const checkpoint = join(dir, 'refused.png.nstckpt');
     const out = join(dir, 'refused.png');
@@ -154,6 +177,7 @@ describe.skipIf(!hasBundle)('nst stylize --checkpoint and --resume on cpu', () =
       ['another format version', () => ['--resume', damaged('v2.ckpt', (b) => (b.writeUInt32LE(2, 4), b))], /v2\.ckpt: checkpoint format version 2; this nst reads version 1 only/],
       ['not a checkpoint', () => ['--resume', CONTENT, ...base], /tubingen\.jpg: not an nst checkpoint/],
       ['a missing file', () => ['--resume', join(dir, 'none.ckpt'), ...base], /none\.ckpt: no such file/],
+      ['a --checkpoint that cannot be written', () => [...base, '--checkpoint', dir], /--checkpoint: cannot write '.*': it is a directory$/],
     ];
     for (const [name, args, message] of cases) {
       it(name, async () => {

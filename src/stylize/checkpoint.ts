@@ -15,7 +15,7 @@
  * weights file's payload digest) and the same backend.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeProblem } from '../files.js';
@@ -238,8 +238,8 @@ export class CheckpointKeeper {
     this.lastWritten = iteration;
   }
 
-  /** The run ended normally: its checkpoint has nothing left to resume. */
+  /** The run ended normally: its checkpoint has nothing left to resume. Not being able to remove it is no failure of the run. */
   remove(): void {
-    rmSync(this.config.checkpoint, { force: true });
+    if (statSync(this.config.checkpoint, { throwIfNoEntry: false })?.isFile()) rmSync(this.config.checkpoint, { force: true });
   }
 }
