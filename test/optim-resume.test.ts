@@ -7,23 +7,12 @@
  * checkpoint file would.
  */
 import { describe, expect, it } from 'vitest';
-import { adam, lbfgs, lbfgsRounds, sgd, type Boundary, type Objective, type OptimizerState, type OptimResult } from '../src/optim/index.js';
+import { adam, lbfgs, lbfgsRounds, sgd, type Boundary, type OptimizerState, type OptimResult } from '../src/optim/index.js';
 import type { ResumeOptions } from '../src/optim/state.js';
+import { rosenbrock as rosenbrockOf } from './helpers/optim-problems.js';
 
-/** Chained Rosenbrock on 6 values: curved enough that L-BFGS needs line searches of several evaluations. */
-const rosenbrock: Objective = (x, grad) => {
-  grad.fill(0);
-  let f = 0;
-  for (let i = 0; i < x.length - 1; i++) {
-    const valley = x[i + 1] - x[i] * x[i];
-    const offset = 1 - x[i];
-    f += 100 * valley * valley + offset * offset;
-    grad[i] += -400 * valley * x[i] - 2 * offset;
-    grad[i + 1] += 200 * valley;
-  }
-  return f;
-};
-const start = Float32Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+/** Curved enough that L-BFGS needs line searches of several evaluations. */
+const { objective: rosenbrock, start } = rosenbrockOf(6);
 const BUDGET = 24;
 
 type Run = (opts: ResumeOptions & { onEvaluation: (info: { evaluation: number; loss: number }) => void | 'stop' }) => Promise<OptimResult>;
@@ -36,7 +25,7 @@ const optimisers: Array<{ name: string; run: Run }> = [
   { name: 'sgd', run: (o) => sgd(rosenbrock, start, { maxEvaluations: BUDGET, learningRate: (step) => 1e-3 * 0.9 ** step, ...o }) },
   {
     name: 'lbfgs in rounds',
-    // onEvaluation has no stop of its own here: the budget is rounds of at most 4 evaluations.
+    // The budget: 6 rounds, each ending after the iteration that passes 3 evaluations.
     run: (o) => lbfgsRounds(rosenbrock, start, { rounds: 6, maxfun: 3, project: clip, ...o }),
   },
 ];

@@ -8,34 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { adam, lbfgs, type Objective, type OnEvaluation, type OptimResult } from '../src/optim/index.js';
+import { rosenbrock, type Problem } from './helpers/optim-problems.js';
 
 // ---------------------------------------------------------------------------------------
 // Test problems
-
-interface Problem {
-  name: string;
-  objective: Objective;
-  start: Float32Array;
-  minimizer: Float64Array;
-}
-
-/** Chained Rosenbrock, sum of 100·(x[i+1] - x[i]²)² + (1 - x[i])², from the classic (-1.2, 1, -1.2, ...). */
-function rosenbrock(n: number): Problem {
-  const objective: Objective = (x, grad) => {
-    grad.fill(0);
-    let f = 0;
-    for (let i = 0; i < n - 1; i++) {
-      const valley = x[i + 1] - x[i] * x[i];
-      const offset = 1 - x[i];
-      f += 100 * valley * valley + offset * offset;
-      grad[i] += -400 * valley * x[i] - 2 * offset;
-      grad[i + 1] += 200 * valley;
-    }
-    return f;
-  };
-  const start = Float32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
-  return { name: `rosenbrock-${n}`, objective, start, minimizer: new Float64Array(n).fill(1) };
-}
 
 /** Eigenvalues spread evenly on a log scale from 1 to conditionNumber. */
 function logSpacedEigenvalues(n: number, conditionNumber: number): Float64Array {
