@@ -28,6 +28,12 @@ const optimisers: Array<{ name: string; run: Run }> = [
     // The budget: 6 rounds, each ending after the iteration that passes 3 evaluations.
     run: (o) => lbfgsRounds(rosenbrock, start, { rounds: 6, maxfun: 3, project: clip, ...o }),
   },
+  {
+    // Each round starts further from the minimum than the last ended: the best point is an
+    // early round's, which a resumed run must remember.
+    name: 'lbfgs in rounds, drifting away',
+    run: (o) => lbfgsRounds(rosenbrock, start, { rounds: 6, maxfun: 3, project: (x) => x.forEach((v, i) => (x[i] = 3 * v - 0.5)), ...o }),
+  },
 ];
 
 /** A deep copy, as writing the state to a file and reading it back makes. */
