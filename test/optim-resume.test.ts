@@ -56,6 +56,11 @@ describe.each(optimisers)('$name resumed', ({ run }) => {
       expect(boundary.evaluations).toBeLessThanOrEqual(stopAt);
       const state = copied(boundary.state());
 
+      // Stopped again at the same evaluation, it has the same best point: the one before the boundary counts too.
+      const again = await run({ resume: copied(boundary.state()), onEvaluation: ({ evaluation }) => (evaluation === stopAt ? 'stop' : undefined) });
+      expect(again.loss, `best after a stop at ${stopAt}`).toBe(first.loss);
+      expect(Array.from(again.x)).toEqual(Array.from(first.x));
+
       const resumed: Array<[number, number]> = [];
       const result = await run({ resume: state, onEvaluation: ({ evaluation, loss }) => void resumed.push([evaluation, loss]) });
       expect(resumed.map(([i]) => i), `numbering goes on from the boundary (stop at ${stopAt})`).toEqual(
