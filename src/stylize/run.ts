@@ -164,8 +164,10 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     });
     progress.finish();
     if (interrupted) {
-      writeState(() => keeper.write());
-      log(`kept the run's state in ${config.checkpoint}; to go on: nst stylize --resume ${config.checkpoint}`);
+      writeState(() => {
+        keeper.write();
+        log(`kept the run's state in ${config.checkpoint}; to go on: nst stylize --resume ${config.checkpoint}`);
+      });
     }
 
     if (outcome.image) save(config.output, outcome.image);
