@@ -19,6 +19,9 @@ const BROWSER_SUITES = ['test/browser/**/*.test.ts'];
 /** Whole objectives (the presets against their sources): on cpu and headlessgl; webasm runs the same kernels in the suites above. */
 const OBJECTIVE_SUITES = ['test/recipes.test.ts', 'test/tiled-objective.test.ts'];
 
+/** Runs that must end the same when resumed on the backend they started on: cpu and headlessgl (webasm runs the same kernels in the suites above). */
+const RESUME_SUITES = ['test/stylize-resume.test.ts'];
+
 /**
  * Every suite runs on cpu; the kernel suites also run on webasm and on headlessgl (WebGL
  * through headless-gl, which needs a display: `npm test` runs under `xvfb-run -a`). A suite
@@ -37,7 +40,7 @@ export default defineConfig({
       { extends: true, test: { name: 'webasm', include: BACKEND_SUITES, env: { NST_TEST_BACKEND: 'webasm' } } },
       {
         extends: true,
-        test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES, ...OBJECTIVE_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
+        test: { name: 'headlessgl', include: [...BACKEND_SUITES, ...GL_SUITES, ...OBJECTIVE_SUITES, ...RESUME_SUITES], env: { NST_TEST_BACKEND: 'headlessgl' } },
       },
       { extends: true, test: { name: 'browser', include: BROWSER_SUITES } },
     ],

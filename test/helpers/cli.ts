@@ -47,6 +47,21 @@ export function runNst(args: string[], options: CliOptions = {}): Promise<CliRes
   });
 }
 
+/** runNst, sending `stop.signal` to nst once its stderr shows `stop.line`; `sent` says whether it was sent. */
+export async function runNstStopping(args: string[], stop: { line: string; signal: NodeJS.Signals } | undefined, options: CliOptions = {}): Promise<CliResult & { sent: boolean }> {
+  let sent = false;
+  const r = await runNst(args, {
+    ...options,
+    onStderr: (chunk, child) => {
+      if (stop && !sent && chunk.includes(stop.line)) {
+        sent = true;
+        child.kill(stop.signal);
+      }
+    },
+  });
+  return { ...r, sent };
+}
+
 /** Bad input as the CLI must report it: exit 2, one line `nst: ...` matching `fragment`, no stack trace. */
 export function expectUsageError(r: CliResult, fragment: string | RegExp): void {
   expect(r.code, r.stderr).toBe(2);
