@@ -10,23 +10,13 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpointFile, writeCheckpointFile } from '../src/stylize/checkpoint-format.js';
-import { convertWeights } from '../src/weights/convert.js';
-import { BUNDLE, expectUsageError, hasBundle, IMAGES, runNst, runNstStopping, tempDir, type CliResult } from './helpers/cli.js';
+import { expectUsageError, hasBundle, IMAGES, runNst, type CliResult } from './helpers/cli.js';
+import { CONTENT, resumeSuite, smallRun, STYLE } from './helpers/resume-runs.js';
 
-const CONTENT = join(IMAGES, 'tubingen.jpg');
-const STYLE = join(IMAGES, 'starry_night.jpg');
-const SMALL = ['--backend', 'cpu', '--size', '32', '--content-layers', 'relu2_1', '--style-layers', 'relu1_1,relu2_1', '--print-every', '1', '--seed', '7'];
+const SMALL = smallRun('cpu');
 
 describe.skipIf(!hasBundle)('nst stylize --checkpoint and --resume: what is refused', () => {
-  const dir = tempDir();
-  const weights = join(dir, 'vgg19.nstw');
-  // No re-run of nst with the malloc setting (bin/nst.js): the child is the run itself.
-  const env = { NST_WEIGHTS: weights, MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
-  const stylize = (args: string[], stopAt?: { line: string; signal: NodeJS.Signals }) => runNstStopping(['stylize', ...args], stopAt, { env });
-
-  beforeAll(() => {
-    convertWeights({ source: BUNDLE, output: weights });
-  });
+  const { dir, env, stylize } = resumeSuite();
 
   it('a checkpoint that cannot be written mid-run: one warning, the run goes on and writes its image', async () => {
     const out = join(dir, 'unwritable.png');

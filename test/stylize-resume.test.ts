@@ -17,16 +17,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../src/stylize/checkpoint-format.js';
-import { convertWeights } from '../src/weights/convert.js';
 import { testBackend } from './backend-under-test.js';
-import { BUNDLE, hasBundle, IMAGES, runNstStopping, tempDir } from './helpers/cli.js';
+import { hasBundle } from './helpers/cli.js';
+import { CONTENT, resumeSuite, smallRun, STYLE } from './helpers/resume-runs.js';
 
 const BACKEND = testBackend();
-const CONTENT = join(IMAGES, 'tubingen.jpg');
-const STYLE = join(IMAGES, 'starry_night.jpg');
-const SMALL = ['--backend', BACKEND, '--size', '32', '--content-layers', 'relu2_1', '--style-layers', 'relu1_1,relu2_1', '--print-every', '1', '--seed', '7'];
+const SMALL = smallRun(BACKEND);
 
 /** Every evaluation's number and losses, without the times. */
 function losses(trace: string): Array<[number, number, number, number, number]> {
@@ -35,14 +33,7 @@ function losses(trace: string): Array<[number, number, number, number, number]> 
 }
 
 describe.skipIf(!hasBundle)(`nst stylize --checkpoint and --resume on ${BACKEND}`, () => {
-  const dir = tempDir();
-  const weights = join(dir, 'vgg19.nstw');
-  const env = { NST_WEIGHTS: weights, MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
-  const stylize = (args: string[], stopAt?: { line: string; signal: NodeJS.Signals }) => runNstStopping(['stylize', ...args], stopAt, { env });
-
-  beforeAll(() => {
-    convertWeights({ source: BUNDLE, output: weights });
-  });
+  const { dir, stylize } = resumeSuite();
 
   it('a run killed with SIGKILL and resumed from its checkpoint makes the uninterrupted run, bit for bit', async () => {
     const common = [CONTENT, STYLE, ...SMALL, '--iterations', '12'];
