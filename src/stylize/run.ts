@@ -2,11 +2,12 @@
  * One style transfer run, as `nst stylize` does it: the files-and-terminal door onto the
  * Stylizer (stylizer.ts, which optimises). Check everything that can be checked before the
  * long part (outputs writable, images readable, memory enough, weights present), then run,
- * reporting progress, writing the trace and checkpoints as it goes, and save the image.
- * Ctrl-C stops after the current evaluation and saves what there is; a NaN or infinite loss,
- * or a backend that fails (a fallback, a shader, a texture limit), stops the run and keeps the
- * best image so far. A trace or checkpoint that cannot be written is
- * reported once and the run goes on: the image is what the user waits for.
+ * reporting progress, writing the trace, the --save-every images and the checkpoint (the run's
+ * state, checkpoint.ts; checked against the run first when resuming) as it goes, and save the
+ * image. Ctrl-C stops after the current evaluation and saves what there is, the checkpoint too;
+ * a NaN or infinite loss, or a backend that fails (a fallback, a shader, a texture limit), stops
+ * the run and keeps the best image so far. A trace, image or checkpoint beside the run that
+ * cannot be written is reported once and the run goes on: the image is what the user waits for.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -42,8 +43,8 @@ export class RunFailedError extends Error {}
 /** The loss became NaN or infinite. */
 export class DivergedError extends RunFailedError {}
 
-/** out.png -> out_N.png, beside it. */
-export function checkpointPath(output: string, iteration: number): string {
+/** The --save-every image of iteration N: out.png -> out_N.png, beside it. */
+export function intermediatePath(output: string, iteration: number): string {
   const ext = extname(output);
   return join(dirname(output), `${basename(output, ext)}_${iteration}${ext}`);
 }
@@ -61,7 +62,7 @@ function backendFailureMessage(backend: BackendName, failure: BackendFailure, ke
 }
 
 /**
- * A write beside the run (trace, checkpoint) whose failure must not end it. The first failure
+ * A write beside the run (trace, --save-every image, checkpoint) whose failure must not end it. The first failure
  * is reported; later ones, most likely the same, are not, though each write is tried again.
  */
 function sideWrite(log: (line: string) => void): (write: () => void) => void {
@@ -134,7 +135,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer }, resumed?.trace)
       : null;
     const writeTrace = sideWrite(log);
-    const writeCheckpoint = sideWrite(log);
+    const writeIntermediate = sideWrite(log);
     const writeState = sideWrite(log);
     const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream, resumed?.iteration));
     const elapsedBefore = resumed?.elapsedMs ?? 0;
@@ -158,7 +159,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       onIteration: ({ iteration, losses, image }) => {
         progressRef.update(iteration, losses);
         if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) {
-          writeCheckpoint(() => save(checkpointPath(config.output, iteration), image()));
+          writeIntermediate(() => save(intermediatePath(config.output, iteration), image()));
         }
       },
     });
