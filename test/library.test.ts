@@ -145,6 +145,8 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
       [{ contentLayers: ['relu9_9'] }, 'contentLayers', /unknown layer 'relu9_9'/],
       [{ preset: 'no-such-preset' }, 'preset', /no-such-preset/],
       [{ stlyeWeight: 3 }, 'stlyeWeight', /^stlyeWeight: unknown option/],
+      // Checkpoints are the command line's (a file beside the output), not the library's.
+      [{ resume: 'out.png.nstckpt' }, 'resume', /^resume: unknown option/],
       [{ tvPower: 2 }, 'tvPower', /^tvPower: only with --tv-norm pow/],
       [{ init: 'noise.png' }, 'init', /^init: expected content, random, uniform or an image/],
       [{ content: { width: 2, height: 2, data: new Uint8ClampedArray(3) } }, 'content', /^content: data must be/],
