@@ -62,8 +62,9 @@ function backendFailureMessage(backend: BackendName, failure: BackendFailure, ke
 }
 
 /**
- * A write beside the run (trace, --save-every image, checkpoint) whose failure must not end it. The first failure
- * is reported; later ones, most likely the same, are not, though each write is tried again.
+ * A write beside the run (trace, --save-every image, checkpoint) whose failure must not end
+ * it. The first failure is reported; later ones, most likely the same, are not, though each
+ * write is tried again.
  */
 function sideWrite(log: (line: string) => void): (write: () => void) => void {
   let warned = false;
