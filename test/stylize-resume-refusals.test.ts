@@ -75,6 +75,8 @@ describe.skipIf(!hasBundle)('nst stylize --checkpoint and --resume: what is refu
     const cases: Array<[string, () => string[], RegExp]> = [
       ['other options', () => ['--resume', checkpoint, '--style-weight', '200'], /refused\.png\.nstckpt: made with --style-weight 100, this run has 200; a checkpoint resumes only the run that wrote it$/],
       ['another optimiser', () => [...base, '--resume', checkpoint, '--optimizer', 'adam'], /made with --optimizer "lbfgs", this run has "adam"/],
+      // Tiled evaluation equals the whole image's to float32 rounding only: the tiles are part of the run.
+      ['other tiles', () => ['--resume', checkpoint, '--tile', '1024'], /made with --tile \(the tile side used, automatic ones too; null: the whole image\) null, this run has 1024;/],
       ['another content image', () => ['--resume', checkpoint, join(IMAGES, 'the_scream.jpg'), STYLE, ...SMALL, '--iterations', '6', '-o', out], /made with another content image than .*the_scream\.jpg/],
       ['another version', () => ['--resume', withHeader('version.ckpt', (id) => (id.packageVersion = '0.0.1'))], /version\.ckpt: written by neural-style-gl 0\.0\.1, this is /],
       ['other weights', () => ['--resume', withHeader('weights.ckpt', (id) => (id.weightsSha256 = 'f'.repeat(64)))], /weights\.ckpt: made with other vgg19 weights/],

@@ -79,6 +79,7 @@ const FLAGS: Record<string, string> = {
   lrDecay: '--lr-decay-rate/--lr-decay-steps/--lr-staircase',
   lbfgsRounds: '--lbfgs-maxfun/--lbfgs-maxiter',
   scaleIterations: '--scales/--scale-iterations',
+  tile: '--tile (the tile side used, automatic ones too; null: the whole image)',
 };
 
 const INIT_WORDS = new Set(['content', 'random', 'uniform']);

@@ -121,8 +121,10 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   try {
     // The host copy of the weights is dropped once they are on the device.
     stylizer = Stylizer.create({ backend: resolveBackendRequest(config.backend), weights, networkFor: config });
-    // Checked on the backend chosen: a checkpoint resumes only on the one it was made on.
-    const identity = runIdentity(config, weights.payloadSha256 ?? '', stylizer.backend);
+    // Checked on the backend chosen: a checkpoint resumes only on the one it was made on. The
+    // tiles used, also when chosen from this machine's memory: tiled evaluation equals the whole
+    // image's only up to float32 rounding, so a resumed run must tile as its start did.
+    const identity = runIdentity({ ...config, tile }, weights.payloadSha256 ?? '', stylizer.backend);
     const resumed = config.resume ? readResumePoint(config.resume, identity) : null;
     const final = prepared.scales[prepared.scales.length - 1].inputs;
     const [, height, width] = final.shape;
