@@ -77,7 +77,8 @@ describe('playground: stylise', () => {
     const during = await stats(page);
     expect(during.state, during.text).toBe('running');
     expect(during.text).toMatch(/^iteration \d+\/200 at 64x48: loss /);
-    await page.click('#stop');
+    // Generous: on a loaded 2-core machine one evaluation in SwiftShader can hold the page for seconds.
+    await page.click('#stop', { timeout: 120_000 });
     await waitForEnd(page);
     const end = await stats(page);
     expect(end.state, end.text).toBe('done');
