@@ -62,6 +62,20 @@ export function uploadBlockedWeights(
 }
 
 /**
+ * A convolution's device weights in either tiling: direct, [Cout][Cin][taps] weights and
+ * [1][1][Cout] bias; blocked, the forward and backward packs the row-of-8 kernels read.
+ */
+export type ConvTensors = { direct: { weights: Tensor; bias: Tensor } } | { forward: BlockedWeights; backward: BlockedWeights };
+
+export function releaseConvTensors(tensors: ConvTensors): void {
+  const parts = 'direct' in tensors ? [tensors.direct] : [tensors.forward, tensors.backward];
+  for (const p of parts) {
+    p.weights.release();
+    p.bias.release();
+  }
+}
+
+/**
  * Input size (packed, bytes) above which a row-of-8 kernel runs its threads output channel
  * group first (ConvRow8Constants.groupsFastest), so that the threads reading one input pixel
  * run together. Measured on llvmpipe (row-of-8 3x3 conv, min of 5, A/B in one process): at

@@ -17,15 +17,9 @@ import { convGeneralBackwardCells, convGeneralRow8 } from '../../kernels/conv2d-
 import { unpackChannels, unpackRow8 } from '../../kernels/packing.js';
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
-import { blockedConvolution, defaultTiling, groupsOf, packed, uploadBlockedWeights, type BlockedWeights, type Tiling } from './blocked.js';
+import { blockedConvolution, defaultTiling, groupsOf, packed, uploadBlockedWeights, releaseConvTensors, type ConvTensors, type Tiling } from './blocked.js';
 import { convOutputSize, type ConvGeometry } from './output-size.js';
 import { reluBackward } from './relu.js';
-
-type Tensors =
-  /** [Cout][Cin][K*K] weights and [1][1][Cout] bias. */
-  | { direct: { weights: Tensor; bias: Tensor } }
-  /** Packed as the blocked kernels read them; backward with zero bias. */
-  | { forward: BlockedWeights; backward: BlockedWeights };
 
 const isPointwise = ({ kernel, stride, padding }: ConvGeometry) => kernel === 1 && stride === 1 && padding === 0;
 
@@ -36,7 +30,7 @@ export class ConvGeneral {
     readonly outChannels: number,
     readonly geometry: ConvGeometry,
     readonly tiling: Tiling,
-    private readonly tensors: Tensors,
+    private readonly tensors: ConvTensors,
   ) {}
 
   /** Uploads weights [Cout][Cin][K][K] (OIHW flattened) and bias [Cout], laid out for `tiling`. */
@@ -51,7 +45,7 @@ export class ConvGeneral {
   ): ConvGeneral {
     const { kernel, stride, padding } = geometry; // only these three become kernel constants
     const taps = kernel * kernel;
-    const make = (tensors: Tensors) => new ConvGeneral(engine, inChannels, outChannels, { kernel, stride, padding }, tiling, tensors);
+    const make = (tensors: ConvTensors) => new ConvGeneral(engine, inChannels, outChannels, { kernel, stride, padding }, tiling, tensors);
     if (tiling === 'direct') {
       return make({ direct: { weights: engine.uploadOnce(weights, [outChannels, inChannels, taps]), bias: engine.uploadOnce(bias, [1, 1, outChannels]) } });
     }
@@ -138,11 +132,7 @@ export class ConvGeneral {
   }
 
   release(): void {
-    const parts = 'direct' in this.tensors ? [this.tensors.direct] : [this.tensors.forward, this.tensors.backward];
-    for (const p of parts) {
-      p.weights.release();
-      p.bias.release();
-    }
+    releaseConvTensors(this.tensors);
   }
 }
 

@@ -14,7 +14,7 @@ import { conv3x3BackwardInput as directBackwardKernel, conv3x3Forward as directF
 import { conv3x3Row8 } from '../../kernels/conv2d-blocked.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { blockedConvolution, defaultTiling, uploadBlockedWeights, type BlockedWeights, type ThreadOrder, type Tiling } from './blocked.js';
+import { blockedConvolution, defaultTiling, uploadBlockedWeights, releaseConvTensors, type BlockedWeights, type ConvTensors, type ThreadOrder, type Tiling } from './blocked.js';
 import { reluBackward } from './relu.js';
 
 export type ConvTiling = Tiling;
@@ -27,8 +27,8 @@ export class Conv3x3 {
     readonly tiling: ConvTiling,
     /** blocked: the order of the kernel's threads (src/ops/blocked.ts). */
     private readonly order: ThreadOrder,
-    /** direct: [Cout][Cin][9] weights and [1][1][Cout] bias; blocked: forward and backward packs. */
-    private readonly tensors: { direct: { weights: Tensor; bias: Tensor } } | { forward: BlockedWeights; backward: BlockedWeights },
+    /** direct: 9 taps; blocked: the backward pack with zero bias. */
+    private readonly tensors: ConvTensors,
   ) {}
 
   /** Uploads weights [Cout][Cin][9] (OIHW flattened) and bias [Cout], laid out for `tiling`; `order` applies to blocked. */
@@ -107,11 +107,7 @@ export class Conv3x3 {
   }
 
   release(): void {
-    const parts = 'direct' in this.tensors ? [this.tensors.direct] : [this.tensors.forward, this.tensors.backward];
-    for (const p of parts) {
-      p.weights.release();
-      p.bias.release();
-    }
+    releaseConvTensors(this.tensors);
   }
 }
 
