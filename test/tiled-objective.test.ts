@@ -8,6 +8,10 @@
  * first conv without padding, 3x3 ceil-mode pools, concatenations). Each term's gradient is
  * compared on its own too: the style term's gradient is far larger than the others' and
  * would hide a wrong content or TV gradient in the whole objective's.
+ * Each evaluation sweeps the tiles two or three times and starts every sweep after the first
+ * with the forward pass the one before ended on: counted (one forward fewer per later sweep),
+ * and an evaluation after one at another image must equal a fresh objective's bit for bit
+ * (nothing of the earlier evaluation carried over).
  *
  * Runs on cpu (every case) and headlessgl (VGG19 with max and average pooling; see cpuOnly)
  * (vitest.config.ts). Seen to fail (VGG19, max pooling, on cpu;
@@ -17,7 +21,7 @@
  * output longer at their start (overlapping): content value off by 8%; the Gram's norm from
  * a layer one row short: style value off by 40%.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import type { Shape3 } from '../src/engine/tensor.js';
 import { Rng } from '../src/check/random.js';
@@ -46,6 +50,8 @@ interface Case {
   model: NetworkDescription;
   pooling: PoolingKind;
   weights: ObjectiveWeights;
+  /** Also the sweeps' hand-over (two sweeps; three with --normalize-gradients): the same code for every network and form. */
+  sweepsChecked?: boolean;
   /** cpu only: the forms and the normalisation are host arithmetic around the kernels the VGG19 cases run on headlessgl too; SqueezeNet's many crop shapes each compile their shaders there (about 5 minutes). */
   cpuOnly?: boolean;
 }
@@ -70,10 +76,10 @@ const SQUEEZE_WEIGHTS: ObjectiveWeights = {
 };
 
 const CASES: Case[] = [
-  { name: 'VGG19, max pooling', model: VGG19, pooling: 'max', weights: VGG_WEIGHTS },
+  { name: 'VGG19, max pooling', model: VGG19, pooling: 'max', weights: VGG_WEIGHTS, sweepsChecked: true },
   { name: 'VGG19, average pooling', model: VGG19, pooling: 'avg', weights: VGG_WEIGHTS },
   { name: 'VGG19, Keras forms', model: VGG19, pooling: 'max', weights: { ...VGG_WEIGHTS, ...KERAS_FORMS }, cpuOnly: true },
-  { name: 'VGG19, --normalize-gradients', model: VGG19, pooling: 'max', weights: { ...VGG_WEIGHTS, normalizeGradients: true }, cpuOnly: true },
+  { name: 'VGG19, --normalize-gradients', model: VGG19, pooling: 'max', weights: { ...VGG_WEIGHTS, normalizeGradients: true }, cpuOnly: true, sweepsChecked: true },
   { name: 'SqueezeNet 1.1', model: SQUEEZENET1_1, pooling: 'max', weights: SQUEEZE_WEIGHTS, cpuOnly: true },
 ];
 
@@ -97,6 +103,7 @@ const rng = new Rng(14);
 const content = rng.normals(SHAPE[0] * SHAPE[1] * SHAPE[2], 30);
 const styles = STYLE_SHAPES.map((shape, i) => ({ pixels: rng.normals(shape[0] * shape[1] * shape[2], 30), shape, blend: BLEND[i] }));
 const x0 = rng.normals(content.length, 30);
+const x1 = rng.normals(content.length, 30);
 
 function maxAbs(a: Float32Array): number {
   let m = 0;
@@ -110,7 +117,7 @@ function largestDifference(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-describe.each(CASES.filter((c) => backend === 'cpu' || !c.cpuOnly))(`tiled evaluation on ${backend}: $name`, ({ model, pooling, weights }) => {
+describe.each(CASES.filter((c) => backend === 'cpu' || !c.cpuOnly))(`tiled evaluation on ${backend}: $name`, ({ model, pooling, weights, sweepsChecked }) => {
   let engine: Engine;
   let net: Network;
 
@@ -147,5 +154,27 @@ describe.each(CASES.filter((c) => backend === 'cpu' || !c.cpuOnly))(`tiled evalu
     }
     expect(maxAbs(whole.gradient), 'a gradient to compare').toBeGreaterThan(0);
     expect(largestDifference(tiled.gradient, whole.gradient) / maxAbs(whole.gradient)).toBeLessThan(GRADIENT_TOLERANCE);
+  });
+
+  if (sweepsChecked) it('each sweep after the first starts with the tile the one before ended on, within one evaluation only', () => {
+    const forward = vi.spyOn(net, 'forward');
+    const reused = new TiledObjective(engine, net, weights, SHAPE, content, styles, TILE);
+    const fresh = new TiledObjective(engine, net, weights, SHAPE, content, styles, TILE);
+    try {
+      const sweeps = weights.normalizeGradients ? 3 : 2;
+      forward.mockClear();
+      const expected = new Float32Array(x0.length);
+      const value = fresh.evaluate(x0, expected);
+      expect(forward.mock.calls.length, 'forward passes of one evaluation').toBe(sweeps * fresh.tiles - (sweeps - 1));
+      // An evaluation elsewhere first: nothing of it may be carried into the next one.
+      reused.evaluate(x1, new Float32Array(x0.length));
+      const gradient = new Float32Array(x0.length);
+      expect(reused.evaluate(x0, gradient)).toBe(value);
+      expect(largestDifference(gradient, expected)).toBe(0);
+    } finally {
+      forward.mockRestore();
+      reused.dispose();
+      fresh.dispose();
+    }
   });
 });

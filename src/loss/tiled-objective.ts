@@ -19,6 +19,10 @@
  * With --normalize-gradients each term's gradient g becomes weight g / |g|_1 with |g|_1 over
  * the whole layer: one more pass sums the tiles' |g_t|_1 before the gradient pass.
  * Total variation is on the whole image (cheap: no network), as in objective.ts.
+ * Each pass is a sweep over the tiles, every other one in reverse order: the tile that ends
+ * one sweep begins the next with its forward pass still alive (run to every loss layer and
+ * kept for backward), which saves one tile's forward per sweep after the first; the first
+ * sweep ends with the largest crop so that the largest is saved.
  * After each tile the engine's texture pool is emptied: the next tile's crop may have another
  * shape, and textures of this one's would sit beside its own (src/network/network.ts trims the
  * pool at every change of scale for the same reason).
@@ -63,6 +67,8 @@ function addPixels(target: Float32Array, [c, h, w]: Shape3, { rows, cols }: Wind
 
 const cropOf = (tile: Tile): Window => ({ rows: tile.rows.crop, cols: tile.cols.crop });
 
+const cropArea = (tile: Tile) => (tile.rows.crop.end - tile.rows.crop.start) * (tile.cols.crop.end - tile.cols.crop.start);
+
 /** The tile's own window of `layer`'s output, or null when it owns none of it. */
 function windowOf(tile: Tile, layer: string): Window | null {
   const rows = tile.rows.interiors.get(layer)!;
@@ -72,6 +78,13 @@ function windowOf(tile: Tile, layer: string): Window | null {
 
 /** Whether the tile owns part of any of `layers`' outputs (a last, narrow tile may own none of a deep layer's). */
 const ownsAny = (tile: Tile, layers: readonly string[]) => layers.some((layer) => windowOf(tile, layer) !== null);
+
+/** A forward pass over one tile's crop (the uploaded crop is `image`). */
+interface TilePass {
+  tile: Tile;
+  image: Tensor;
+  pass: ForwardPass;
+}
 
 /** One loss term of one tile: its layer, its weight and the gradient on the tile's window. */
 interface TileTerm {
@@ -86,6 +99,8 @@ interface TileTerm {
 
 export class TiledObjective implements ImageObjective {
   private readonly plan: TilePlan;
+  /** The tiles that own part of a loss layer, smallest crop first: the first sweep's order. */
+  private readonly sweepOrder: Tile[];
   /** [H, W] of each loss layer's output for the whole image. */
   private readonly layerSizes: Map<string, [number, number]>;
   /** Per tile, per content layer: F(content) on the tile's window, on the host. */
@@ -106,6 +121,7 @@ export class TiledObjective implements ImageObjective {
     if (weights.styleLayerWeights.length !== weights.styleLayers.length) throw new Error('one style layer weight per style layer');
     const layers = lossLayers(weights);
     this.plan = planTiles(net.model, layers, shape[1], shape[2], tile);
+    this.sweepOrder = this.plan.tiles.filter((t) => ownsAny(t, layers)).sort((a, b) => cropArea(a) - cropArea(b));
     this.layerSizes = new Map(nodeSizes(net.model, shape[1], shape[2], layers).map((s) => [s.node.name, [s.height, s.width]]));
     this.contentTargets = this.plan.tiles.map((t) => this.contentTargetsOf(content, t));
     this.computeStyleTargets(styles);
@@ -119,6 +135,41 @@ export class TiledObjective implements ImageObjective {
   private upload(pixels: Float32Array, shape: Shape3, tile: Tile): Tensor {
     const window = cropOf(tile);
     return this.engine.upload(cropPixels(pixels, shape, window), [shape[0], window.rows.end - window.rows.start, window.cols.end - window.cols.start]);
+  }
+
+  /**
+   * A forward pass to `layers` over each of `tiles` in order, handed to `visit`, which may
+   * consume it (backward does). A pass `carried` from the previous sweep goes first, for its
+   * tile; with `keepLast` the last tile's pass is run to every loss layer, kept for backward,
+   * and returned for the next sweep instead of released.
+   */
+  private sweep(
+    pixels: Float32Array,
+    shape: Shape3,
+    tiles: readonly Tile[],
+    { layers, keepAll, carried = null, keepLast = false }: { layers: readonly string[]; keepAll: boolean; carried?: TilePass | null; keepLast?: boolean },
+    visit: (run: TilePass) => void,
+  ): TilePass | null {
+    if (carried && !tiles.includes(carried.tile)) throw new Error('tiled objective: a carried pass of a tile this sweep does not run');
+    const sequence = carried ? [carried.tile, ...tiles.filter((t) => t !== carried.tile)] : tiles;
+    let kept: TilePass | null = null;
+    sequence.forEach((tile, k) => {
+      const last = keepLast && k === sequence.length - 1;
+      let run: TilePass;
+      if (k === 0 && carried) run = carried;
+      else {
+        const image = this.upload(pixels, shape, tile);
+        run = { tile, image, pass: this.net.forward(image, last ? lossLayers(this.weights) : layers, keepAll || last) };
+      }
+      visit(run);
+      if (last) kept = run;
+      else {
+        run.pass.release();
+        run.image.release();
+        this.engine.releaseCachedMemory();
+      }
+    });
+    return kept;
   }
 
   private contentTargetsOf(content: Float32Array, tile: Tile): Map<string, Float32Array> {
@@ -145,18 +196,23 @@ export class TiledObjective implements ImageObjective {
     return gramNormalization(this.weights.gramNorm, [channels, ...layerSize], this.shape);
   }
 
-  /** G at each style layer of an image, summed over its tiles on the host (C x C values a layer). */
-  private grams(pixels: Float32Array, shape: Shape3, plan: TilePlan, layerSizes: Map<string, [number, number]>): Map<string, { shape: Shape3; values: Float32Array }> {
+  /**
+   * G at each style layer of an image, summed over `tiles` on the host (C x C values a layer).
+   * With `keepLast`, the last tile's pass is returned for the next sweep (sweep's keepLast).
+   */
+  private grams(
+    pixels: Float32Array,
+    shape: Shape3,
+    tiles: readonly Tile[],
+    layerSizes: Map<string, [number, number]>,
+    keepLast = false,
+  ): { sums: Map<string, { shape: Shape3; values: Float32Array }>; kept: TilePass | null } {
     const layers = this.weights.styleLayers;
     const sums = new Map<string, { shape: Shape3; values: Float32Array }>();
-    for (const tile of plan.tiles) {
-      if (!ownsAny(tile, layers)) continue;
-      const windows = layers.map((layer) => windowOf(tile, layer));
-      const image = this.upload(pixels, shape, tile);
-      const pass = this.net.forward(image, layers, false);
-      layers.forEach((layer, k) => {
-        const window = windows[k];
-        if (!window) return;
+    const kept = this.sweep(pixels, shape, tiles.filter((t) => ownsAny(t, layers)), { layers, keepAll: false, keepLast }, ({ tile, pass }) => {
+      for (const layer of layers) {
+        const window = windowOf(tile, layer);
+        if (!window) continue;
         const features = pass.activation(layer);
         const mine = crop(this.engine, features, window);
         const g = gram(this.engine, mine, this.gramNorm(features.shape[0], layerSizes.get(layer)!));
@@ -166,12 +222,9 @@ export class TiledObjective implements ImageObjective {
         const sum = sums.get(layer) ?? { shape: g.shape, values: new Float32Array(values.length) };
         for (let i = 0; i < values.length; i++) sum.values[i] += values[i];
         sums.set(layer, sum);
-      });
-      pass.release();
-      image.release();
-      this.engine.releaseCachedMemory();
-    }
-    return sums;
+      }
+    });
+    return { sums, kept };
   }
 
   /** A_l = sum_i blend_i G_l(style_i), each G_l summed over the style image's own tiles. */
@@ -183,7 +236,7 @@ export class TiledObjective implements ImageObjective {
       const [, height, width] = style.shape;
       const plan = planTiles(this.net.model, layers, height, width, this.tile);
       const sizes = new Map(nodeSizes(this.net.model, height, width, layers).map((s) => [s.node.name, [s.height, s.width] as [number, number]]));
-      for (const [layer, { shape, values }] of this.grams(style.pixels, style.shape, plan, sizes)) {
+      for (const [layer, { shape, values }] of this.grams(style.pixels, style.shape, plan.tiles, sizes).sums) {
         const target = blended.get(layer) ?? { shape, values: new Float32Array(values.length) };
         for (let i = 0; i < values.length; i++) target.values[i] += style.blend * values[i];
         blended.set(layer, target);
@@ -230,38 +283,44 @@ export class TiledObjective implements ImageObjective {
     return terms;
   }
 
-  /** Per term key, |dL/dF|_1 over the whole layer: the tiles' windows summed (--normalize-gradients). */
-  private gradientNorms(x: Float32Array, styleTerms: readonly LossTerm[]): Map<string, number> {
+  /**
+   * Per term key, |dL/dF|_1 over the whole layer: the tiles' windows summed (--normalize-gradients).
+   * A sweep of its own between the first and the gradient pass, so it takes and leaves a carried pass.
+   */
+  private gradientNorms(x: Float32Array, styleTerms: readonly LossTerm[], tiles: readonly Tile[], carried: TilePass | null): { norms: Map<string, number>; kept: TilePass | null } {
     const norms = new Map<string, number>();
-    for (const tile of this.plan.tiles) {
-      if (!ownsAny(tile, lossLayers(this.weights))) continue;
-      const image = this.upload(x, this.shape, tile);
-      const pass = this.net.forward(image, lossLayers(this.weights), false);
+    const kept = this.sweep(x, this.shape, tiles, { layers: lossLayers(this.weights), keepAll: false, carried, keepLast: true }, ({ tile, pass }) => {
       for (const term of this.tileTerms(tile, pass, styleTerms, { value: 0 })) {
         const g = term.gradient();
         norms.set(term.key, (norms.get(term.key) ?? 0) + l1Norm(this.engine, g));
         g.release();
       }
-      pass.release();
-      image.release();
-      this.engine.releaseCachedMemory();
-    }
-    return norms;
+    });
+    return { norms, kept };
   }
 
   evaluate(x: Float32Array, gradient: Float32Array): number {
     const { engine, weights } = this;
+    // Each sweep runs the tiles in the reverse order of the one before, after the tile carried from it.
+    let order = this.sweepOrder;
+    const reverse = () => (order = [...order].reverse());
+    let carried: TilePass | null = null;
     let style = 0;
-    const styleTerms = weights.styleLayers.length === 0 ? [] : this.styleTerms(x);
+    let styleTerms: LossTerm[] = [];
+    if (weights.styleLayers.length > 0) {
+      ({ terms: styleTerms, kept: carried } = this.styleTerms(x, order));
+      reverse();
+    }
     for (const term of styleTerms) style += term.value;
-    const norms = weights.normalizeGradients ? this.gradientNorms(x, styleTerms) : null;
+    let norms: Map<string, number> | null = null;
+    if (weights.normalizeGradients) {
+      ({ norms, kept: carried } = this.gradientNorms(x, styleTerms, order, carried));
+      reverse();
+    }
 
     gradient.fill(0);
     const content = { value: 0 };
-    for (const tile of this.plan.tiles) {
-      if (!ownsAny(tile, lossLayers(weights))) continue;
-      const image = this.upload(x, this.shape, tile);
-      const pass = this.net.forward(image, lossLayers(weights), true);
+    this.sweep(x, this.shape, order, { layers: lossLayers(weights), keepAll: true, carried }, ({ tile, pass }) => {
       const terms = this.tileTerms(tile, pass, styleTerms, content);
       const tileGradient = this.net.backward(pass, (layer) => {
         let sum: Tensor | null = null;
@@ -273,11 +332,9 @@ export class TiledObjective implements ImageObjective {
         }
         return sum;
       });
-      image.release();
       addPixels(gradient, this.shape, cropOf(tile), engine.read(tileGradient));
       tileGradient.release();
-      engine.releaseCachedMemory();
-    }
+    });
     for (const term of styleTerms) term.gradient.release();
 
     const image = engine.upload(x, this.shape);
@@ -291,16 +348,20 @@ export class TiledObjective implements ImageObjective {
     return this.last.total;
   }
 
-  /** The first pass: each style layer's term w mean((G(x) - A)^2) and dL/dG, from G summed over the tiles. */
-  private styleTerms(x: Float32Array): LossTerm[] {
-    const grams = this.grams(x, this.shape, this.plan, this.layerSizes);
-    return this.weights.styleLayers.map((layer, k) => {
-      const { shape, values } = grams.get(layer)!;
+  /**
+   * The first pass, over `tiles` in order: each style layer's term w mean((G(x) - A)^2) and
+   * dL/dG, from G summed over the tiles; the last tile's pass is kept for the next sweep.
+   */
+  private styleTerms(x: Float32Array, tiles: readonly Tile[]): { terms: LossTerm[]; kept: TilePass | null } {
+    const { sums, kept } = this.grams(x, this.shape, tiles, this.layerSizes, true);
+    const terms = this.weights.styleLayers.map((layer, k) => {
+      const { shape, values } = sums.get(layer)!;
       const g = this.engine.upload(values, shape);
       const term = weightedSquaredError(this.engine, g, this.styleTargets.get(layer)!, styleLayerWeight(this.weights, k), this.weights.styleLoss);
       g.release();
       return term;
     });
+    return { terms, kept };
   }
 
   dispose(): void {
