@@ -8,9 +8,9 @@
  * Whatever ends the run, the result is the lowest-loss finite point evaluated.
  *
  * Memory for n values and m pairs: (2·m + 7)·n float32, or 7·n with the pairs in a file
- * (historyStorage). The 7 vectors are the iterate,
- * its gradient, the direction, the line-search trial point and its gradient, the gradient
- * of the best line-search step, and the best point seen.
+ * (historyStorage). The 7 vectors are the iterate, its gradient, the direction, the
+ * line-search trial point and its gradient, the gradient of the best line-search step, and
+ * the best point seen.
  */
 import { CountedObjective } from './counted-objective.js';
 import { CurvatureHistory } from './curvature-history.js';
