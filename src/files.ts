@@ -28,18 +28,23 @@ export function describeFsError(e: unknown): string {
   }
 }
 
+/** Writes a file's contents part by part, in order, through `append` (a file too large to hold in memory whole). */
+export type WriteParts = (append: (part: Uint8Array) => void) => void;
+
 /**
  * Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over `path`:
  * rename within one file system is atomic, so nobody ever sees a half-written file and an
  * interrupted write leaves the previous version. Throws the fs error after cleaning up.
  * `bytes` may come in parts, written one after the other (large files need no copy joining them).
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string | readonly Uint8Array[]): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array | string | readonly Uint8Array[] | WriteParts): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(temporary, 'wx');
     try {
-      for (const part of Array.isArray(bytes) ? bytes : [bytes]) writeFileSync(fd, part);
+      const append = (part: Uint8Array | string) => writeFileSync(fd, part);
+      if (typeof bytes === 'function') bytes(append);
+      else for (const part of Array.isArray(bytes) ? bytes : [bytes]) append(part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

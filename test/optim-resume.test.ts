@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { adam, lbfgs, lbfgsRounds, sgd, type Boundary, type OptimizerState, type OptimResult } from '../src/optim/index.js';
-import type { ResumeOptions } from '../src/optim/state.js';
+import { copyInto, type ResumeOptions } from '../src/optim/state.js';
 import { rosenbrock as rosenbrockOf } from './helpers/optim-problems.js';
 
 /** Curved enough that L-BFGS needs line searches of several evaluations. */
@@ -38,7 +38,7 @@ const optimisers: Array<{ name: string; run: Run }> = [
 
 /** A deep copy, as writing the state to a file and reading it back makes. */
 function copied(state: OptimizerState): OptimizerState {
-  return { optimizer: state.optimizer, scalars: { ...state.scalars }, vectors: Object.fromEntries(Object.entries(state.vectors).map(([k, v]) => [k, v.slice()])) };
+  return { optimizer: state.optimizer, scalars: { ...state.scalars }, vectors: Object.fromEntries(Object.entries(state.vectors).map(([k, v]) => [k, v instanceof Float64Array ? v.slice() : copyInto(new Float32Array(v.length), v)])) };
 }
 
 describe.each(optimisers)('$name resumed', ({ run }) => {

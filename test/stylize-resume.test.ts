@@ -15,10 +15,14 @@
  * or not wanted (src/cli/launcher.ts; npm test runs under xvfb-run): the environment here pins
  * it, so the process that is killed is the one that computes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../src/stylize/checkpoint-format.js';
+import { parseStylizeConfig } from '../src/stylize/config.js';
+import { chooseEvaluation } from '../src/stylize/evaluation.js';
+import { planInputs } from '../src/stylize/inputs.js';
+import { readInputs } from '../src/stylize/run.js';
 import { testBackend } from './backend-under-test.js';
 import { hasBundle } from './helpers/cli.js';
 import { CONTENT, resumeSuite, smallRun, STYLE } from './helpers/resume-runs.js';
@@ -30,6 +34,15 @@ const SMALL = smallRun(BACKEND);
 function losses(trace: string): Array<[number, number, number, number, number]> {
   const rows: Array<{ i: number; content: number; style: number; tv: number; total: number }> = JSON.parse(readFileSync(trace, 'utf8')).iterations;
   return rows.map((e) => [e.i, e.content, e.style, e.tv, e.total]);
+}
+
+/** A --max-memory (GiB) one byte below the small run's estimate with L-BFGS's history in memory: the run keeps it in a file. */
+function maxMemoryBelowHistoryInMemory(): string {
+  const raw = Object.fromEntries(Array.from({ length: SMALL.length / 2 }, (_, k) => [SMALL[2 * k].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), SMALL[2 * k + 1]]));
+  const config = parseStylizeConfig(CONTENT, [STYLE], { ...raw, output: 'out.png', iterations: '12' });
+  const inMemory = chooseEvaluation(config, planInputs(config, readInputs(config)));
+  expect(inMemory).toMatchObject({ tile: null, historyOnDisk: false });
+  return ((inMemory.bytes - 1) / 2 ** 30).toFixed(12);
 }
 
 describe.skipIf(!hasBundle)(`nst stylize --checkpoint and --resume on ${BACKEND}`, () => {
@@ -61,6 +74,31 @@ describe.skipIf(!hasBundle)(`nst stylize --checkpoint and --resume on ${BACKEND}
     expect(losses(trace)).toEqual(losses(join(dir, 'whole.json')));
     expect(readFileSync(out).equals(readFileSync(join(dir, 'whole.png'))), 'the same PNG').toBe(true);
     expect(existsSync(checkpoint), 'removed when the run ends').toBe(false);
+  });
+
+  it('with L-BFGS\'s history in a file (--max-memory just below the run with it in memory), killed and resumed, makes the run with it in memory, bit for bit', async () => {
+    const common = [CONTENT, STYLE, ...SMALL, '--iterations', '12'];
+    const inMemory = await stylize([...common, '-o', join(dir, 'in-memory.png'), '--trace', join(dir, 'in-memory.json')]);
+    expect(inMemory.code, inMemory.stderr).toBe(0);
+    expect(inMemory.stderr).not.toContain('history in a file');
+
+    const out = join(dir, 'history-file.png');
+    const trace = join(dir, 'history-file.json');
+    const inFile = [...common, '-o', out, '--trace', trace, '--checkpoint-every', '3', '--max-memory', maxMemoryBelowHistoryInMemory()];
+    const killed = await stylize(inFile, { line: 'iteration 8/', signal: 'SIGKILL' });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(killed.stderr).toContain(`L-BFGS history in a file in ${dir}`);
+    // The checkpoint holds pairs, streamed from the history file.
+    expect(readCheckpointFile<{ optimizer: string }>(`${out}.nstckpt`).arrays.has('optimizer.v.s0')).toBe(true);
+
+    const resumed = await stylize([...inFile, '--resume', `${out}.nstckpt`]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('L-BFGS history in a file');
+    expect(resumed.stderr).not.toMatch(/^iteration 1\//m);
+    expect(losses(trace)).toEqual(losses(join(dir, 'in-memory.json')));
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'in-memory.png'))), 'the same PNG').toBe(true);
+    // Nothing left beside the output: the history file had no name.
+    expect(readdirSync(dir).filter((name) => name.includes('history'))).toEqual(['history-file.json', 'history-file.png']);
   });
 
   it('Adam over two scales, stopped by Ctrl-C in the second, resumed with the command repeated, makes the uninterrupted run', async () => {

@@ -71,6 +71,8 @@ export interface StylizeOptions {
   lineSearch?: 'strong-wolfe' | 'none';
   /** Evaluate in tiles of this side, px (`--tile`); the library chooses no tiles by itself. */
   tile?: number;
+  /** Memory the run may plan for, GiB (`--max-memory`); default 80 % of the machine's memory. */
+  maxMemory?: number;
   lbfgsMaxfun?: number;
   lbfgsMaxiter?: number;
 }
@@ -88,7 +90,7 @@ const OPTION_KEYS: { [K in Exclude<keyof RawStylizeOptions, DoorOption>]: K exte
   styleWeightSplit: true, tvNorm: true, tvPower: true, pooling: true, normalizeGradients: true, originalColors: true,
   pixelSpace: true, clip: true, optimizer: true, learningRate: true, lrDecayRate: true, lrDecaySteps: true,
   lrStaircase: true, adamBeta1: true, adamBeta2: true, adamEpsilon: true, adamEpsilonForm: true, lbfgsHistory: true,
-  lineSearch: true, tile: true, lbfgsMaxfun: true, lbfgsMaxiter: true,
+  lineSearch: true, tile: true, maxMemory: true, lbfgsMaxfun: true, lbfgsMaxiter: true,
 };
 
 /** Labels the parser uses for the in-memory inputs, which its messages start with. */

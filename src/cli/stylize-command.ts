@@ -59,6 +59,7 @@ export function registerStylize(program: Command): void {
     .option('--adam-epsilon <e>', `Adam's epsilon (default ${D.adamEpsilon})`)
     .option('--adam-epsilon-form <f>', `pytorch (added to sqrt(v-hat)) or keras (to sqrt(v), before bias correction) (default ${D.adamEpsilonForm})`)
     .option('--tile <px>', `evaluate the objective in tiles of this side (exact, in less memory; rounded down to the network's stride); auto: only when the whole image would not fit (default ${D.tile})`)
+    .option('--max-memory <GiB>', `memory the run may use: it evaluates in tiles and keeps L-BFGS's history in a file beside the output when needed to fit; auto: 80 % of the machine's (default ${D.maxMemory})`)
     .option('--lbfgs-history <m>', `L-BFGS correction pairs kept (default ${D.lbfgsHistory})`)
     .option('--line-search <kind>', `strong-wolfe or none (fixed step) (default ${D.lineSearch})`)
     .option('--lbfgs-maxfun <n>', "L-BFGS in outer iterations as scipy's fmin_l_bfgs_b(maxfun=n) in a loop (--iterations counts them)")

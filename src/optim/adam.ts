@@ -13,7 +13,7 @@
  */
 import { CountedObjective } from './counted-objective.js';
 import { checkLearningRate, rateAt, type LearningRate } from './schedule.js';
-import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
+import { copyInto, expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, Projection } from './types.js';
 
 export type AdamEpsilonForm = 'pytorch' | 'keras';
@@ -52,9 +52,9 @@ export async function adam(f: Objective, x0: Float32Array, opts: AdamOptions): P
   let firstStep = 1;
   if (opts.resume) {
     expectKind(opts.resume, 'adam');
-    x.set(vectorOf(opts.resume, 'x', n));
-    firstMoment.set(vectorOf(opts.resume, 'firstMoment', n));
-    secondMoment.set(vectorOf(opts.resume, 'secondMoment', n));
+    copyInto(x, vectorOf(opts.resume, 'x', n));
+    copyInto(firstMoment, vectorOf(opts.resume, 'firstMoment', n));
+    copyInto(secondMoment, vectorOf(opts.resume, 'secondMoment', n));
     restoreCounted(objective, opts.resume, n);
     firstStep = scalarOf(opts.resume, 'evaluations') + 1;
   }

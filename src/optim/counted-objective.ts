@@ -5,6 +5,7 @@
  * (budget spent, user stop, non-finite loss or gradient). Because the best point is kept
  * here, an optimiser interrupted mid line search can still return it.
  */
+import { copyInto, type StreamedVector } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, StopReason } from './types.js';
 import { allFinite } from './vector.js';
 
@@ -52,9 +53,9 @@ export class CountedObjective {
   }
 
   /** Goes on from a saved run: its evaluation count and best point. */
-  restore(evaluations: number, bestX: Float32Array, bestLoss: number): void {
+  restore(evaluations: number, bestX: Float32Array | StreamedVector, bestLoss: number): void {
     this.evaluations = evaluations;
-    this.bestX.set(bestX);
+    copyInto(this.bestX, bestX);
     this.bestLoss = bestLoss;
   }
 

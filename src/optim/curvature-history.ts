@@ -5,12 +5,14 @@
  * 2nd ed., Algorithm 7.4), with the initial matrix H0 = γ·I, γ = s'y / y'y of the newest
  * pair (N&W equation 7.20).
  *
- * Pairs are stored as Float32Array (each costs 2·n float32, i.e. 24 MB for a 3M-value
- * image); dot products accumulate in float64. All m pairs are allocated and written up front:
- * a run that cannot hold its history fails at the start rather than after m iterations, and
- * its memory is flat from the first iteration, so a short run measures the true peak.
+ * The pairs are kept by a PairStorage (pair-storage.ts): in memory as Float32Array (each
+ * pair costs 2·n float32, i.e. 24 MB for a 3M-value image), or in a file at print sizes. The
+ * recursion streams through them in order; dot products accumulate in float64, in the same
+ * order wherever the pairs are kept, so the directions are the same bit for bit.
  */
-import { addScaled, dot, scale } from './vector.js';
+import { memoryPairStorage, type PairStorage, type PairStorageFactory, type PairVector } from './pair-storage.js';
+import type { StreamedVector } from './state.js';
+import { scale } from './vector.js';
 
 /**
  * A pair is kept only when its curvature s'y is clearly positive: s'y > ε·|s|·|y|, i.e.
@@ -23,9 +25,11 @@ import { addScaled, dot, scale } from './vector.js';
  */
 const CURVATURE_EPSILON = 2 ** -23;
 
+/** Values computed and stored per chunk when a pair is recorded (4 MiB of scratch per vector). */
+const CHUNK = 1 << 20;
+
 export class CurvatureHistory {
-  private readonly steps: Float32Array[];
-  private readonly gradientChanges: Float32Array[];
+  private readonly storage: PairStorage;
   /** rho_k = 1 / y_k's_k, per slot. */
   private readonly rho: Float64Array;
   /** Scratch for the two-loop recursion, per slot. */
@@ -38,12 +42,11 @@ export class CurvatureHistory {
   constructor(
     private readonly capacity: number,
     private readonly length: number,
+    storage: PairStorageFactory = memoryPairStorage,
   ) {
     this.rho = new Float64Array(capacity);
     this.alpha = new Float64Array(capacity);
-    // fill() touches every page, so the memory is really resident now, not at first use
-    this.steps = Array.from({ length: capacity }, () => new Float32Array(length).fill(0));
-    this.gradientChanges = Array.from({ length: capacity }, () => new Float32Array(length).fill(0));
+    this.storage = storage(capacity, length);
   }
 
   get isEmpty(): boolean {
@@ -74,11 +77,16 @@ export class CurvatureHistory {
     if (!(sy > CURVATURE_EPSILON * Math.sqrt(ss * yy))) return false;
 
     const slot = (this.newestSlot + 1) % this.capacity;
-    const s = this.steps[slot];
-    const y = this.gradientChanges[slot];
-    for (let i = 0; i < this.length; i++) {
-      s[i] = xNew[i] - x[i];
-      y[i] = gradNew[i] - grad[i];
+    const s = new Float32Array(Math.min(CHUNK, this.length));
+    const y = new Float32Array(s.length);
+    for (let start = 0; start < this.length; start += CHUNK) {
+      const size = Math.min(CHUNK, this.length - start);
+      for (let i = 0; i < size; i++) {
+        s[i] = xNew[start + i] - x[start + i];
+        y[i] = gradNew[start + i] - grad[start + i];
+      }
+      this.storage.write(slot, 0, start, s.subarray(0, size));
+      this.storage.write(slot, 1, start, y.subarray(0, size));
     }
     this.rho[slot] = 1 / sy;
     this.initialScale = sy / yy;
@@ -88,27 +96,35 @@ export class CurvatureHistory {
   }
 
   /**
-   * The pairs, oldest first (views of this history's buffers), their rho and γ: all the
+   * The pairs, oldest first (streams of this history's storage), their rho and γ: all the
    * two-loop recursion reads. Stored in this order, they give the same directions again.
    */
-  exportPairs(): { steps: Float32Array[]; gradientChanges: Float32Array[]; rho: Float64Array; initialScale: number } {
+  exportPairs(): { steps: StreamedVector[]; gradientChanges: StreamedVector[]; rho: Float64Array; initialScale: number } {
     const slots = Array.from({ length: this.count }, (_, k) => this.slotFromNewest(this.count - 1 - k));
+    const stream = (slot: number, vector: PairVector): StreamedVector => ({
+      length: this.length,
+      forEachChunk: (visit) => this.storage.read(slot, vector, visit),
+    });
     return {
-      steps: slots.map((slot) => this.steps[slot]),
-      gradientChanges: slots.map((slot) => this.gradientChanges[slot]),
+      steps: slots.map((slot) => stream(slot, 0)),
+      gradientChanges: slots.map((slot) => stream(slot, 1)),
       rho: Float64Array.from(slots, (slot) => this.rho[slot]),
       initialScale: this.initialScale,
     };
   }
 
   /** Replaces the pairs with exported ones (copied), oldest first. */
-  importPairs(steps: readonly Float32Array[], gradientChanges: readonly Float32Array[], rho: Float64Array, initialScale: number): void {
+  importPairs(steps: ReadonlyArray<Float32Array | StreamedVector>, gradientChanges: ReadonlyArray<Float32Array | StreamedVector>, rho: Float64Array, initialScale: number): void {
     if (steps.length > this.capacity || gradientChanges.length !== steps.length || rho.length !== steps.length) {
       throw new RangeError(`curvature history: ${steps.length} pairs do not fit ${this.capacity} slots`);
     }
+    const store = (slot: number, vector: PairVector, source: Float32Array | StreamedVector) => {
+      if (source instanceof Float32Array) this.storage.write(slot, vector, 0, source);
+      else source.forEachChunk((chunk, start) => this.storage.write(slot, vector, start, chunk));
+    };
     steps.forEach((s, slot) => {
-      this.steps[slot].set(s);
-      this.gradientChanges[slot].set(gradientChanges[slot]);
+      store(slot, 0, s);
+      store(slot, 1, gradientChanges[slot]);
       this.rho[slot] = rho[slot];
     });
     this.count = steps.length;
@@ -122,16 +138,32 @@ export class CurvatureHistory {
     q.set(grad);
     for (let k = 0; k < this.count; k++) {
       const slot = this.slotFromNewest(k);
-      this.alpha[slot] = this.rho[slot] * dot(this.steps[slot], q);
-      addScaled(q, -this.alpha[slot], this.gradientChanges[slot]);
+      this.alpha[slot] = this.rho[slot] * this.dot(slot, 0, q);
+      this.addScaled(q, -this.alpha[slot], slot, 1);
     }
     scale(q, this.initialScale);
     for (let k = this.count - 1; k >= 0; k--) {
       const slot = this.slotFromNewest(k);
-      const beta = this.rho[slot] * dot(this.gradientChanges[slot], q);
-      addScaled(q, this.alpha[slot] - beta, this.steps[slot]);
+      const beta = this.rho[slot] * this.dot(slot, 1, q);
+      this.addScaled(q, this.alpha[slot] - beta, slot, 0);
     }
     scale(q, -1);
+  }
+
+  /** The stored vector's dot product with v, accumulated in float64 in index order. */
+  private dot(slot: number, vector: PairVector, v: Float32Array): number {
+    let sum = 0;
+    this.storage.read(slot, vector, (chunk, start) => {
+      for (let i = 0; i < chunk.length; i++) sum += chunk[i] * v[start + i];
+    });
+    return sum;
+  }
+
+  /** v += alpha · the stored vector. */
+  private addScaled(v: Float32Array, alpha: number, slot: number, vector: PairVector): void {
+    this.storage.read(slot, vector, (chunk, start) => {
+      for (let i = 0; i < chunk.length; i++) v[start + i] += alpha * chunk[i];
+    });
   }
 
   private slotFromNewest(k: number): number {

@@ -10,7 +10,7 @@
  * across rounds, so onEvaluation sees 1, 2, 3, ... as with the other optimisers.
  */
 import { lbfgs, type LbfgsOptions } from './lbfgs.js';
-import { expectKind, scalarOf, vectorOf, type OptimizerState } from './state.js';
+import { copyInto, expectKind, scalarOf, vectorOf, type OptimizerState } from './state.js';
 import type { OnEvaluation, Objective, OptimResult, Projection, StopReason } from './types.js';
 
 /**
@@ -45,12 +45,12 @@ export async function lbfgsRounds(f: Objective, x0: Float32Array, opts: LbfgsRou
   let firstRound = 1;
   if (resume) {
     expectKind(resume, 'lbfgs-rounds');
-    start = Float32Array.from(vectorOf(resume, 'start', x0.length));
+    start = copyInto(new Float32Array(x0.length), vectorOf(resume, 'start', x0.length));
     evaluations = scalarOf(resume, 'evaluations');
     iterations = scalarOf(resume, 'lbfgsIterations');
     firstRound = scalarOf(resume, 'round');
     if (scalarOf(resume, 'hasBest')) {
-      const x = Float32Array.from(vectorOf(resume, 'bestX', x0.length));
+      const x = copyInto(new Float32Array(x0.length), vectorOf(resume, 'bestX', x0.length));
       best = { x, loss: scalarOf(resume, 'bestLoss'), evaluations, iterations, reason: 'max-iterations' };
     }
   }

@@ -7,14 +7,16 @@
  * The budget is a hard cap on objective evaluations, line-search evaluations included.
  * Whatever ends the run, the result is the lowest-loss finite point evaluated.
  *
- * Memory for n values and m pairs: (2·m + 7)·n float32. The 7 vectors are the iterate,
- * its gradient, the direction, the line-search trial point and its gradient, the gradient
- * of the best line-search step, and the best point seen.
+ * Memory for n values and m pairs: (2·m + 7)·n float32, or 7·n with the pairs in a file
+ * (historyStorage). The 7 vectors are the iterate, its gradient, the direction, the
+ * line-search trial point and its gradient, the gradient of the best line-search step, and
+ * the best point seen.
  */
 import { CountedObjective } from './counted-objective.js';
 import { CurvatureHistory } from './curvature-history.js';
+import type { PairStorageFactory } from './pair-storage.js';
 import { strongWolfeLineSearch, type LineFunction, type LinePoint } from './line-search.js';
-import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type OptimizerState, type ResumeOptions } from './state.js';
+import { copyInto, expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type OptimizerState, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, StopReason } from './types.js';
 import { dot, maxAbs, sumAbs } from './vector.js';
 
@@ -27,6 +29,11 @@ export interface LbfgsOptions extends ResumeOptions {
    * report that 3 to 20 pairs usually suffice.
    */
   history?: number;
+  /**
+   * Where the pairs are kept; default in memory. The caller that gives a storage releases it
+   * when it no longer needs the run's state (a checkpoint may be written after the run).
+   */
+  historyStorage?: PairStorageFactory;
   /** Default 'strong-wolfe'; 'none' takes the fixed step learningRate along the L-BFGS direction. */
   lineSearch?: 'strong-wolfe' | 'none';
   /**
@@ -66,7 +73,7 @@ export interface LbfgsOptions extends ResumeOptions {
   onEvaluation?: OnEvaluation;
 }
 
-type Settings = Required<Omit<LbfgsOptions, 'maxEvaluations' | 'onEvaluation' | keyof ResumeOptions>>;
+type Settings = Required<Omit<LbfgsOptions, 'maxEvaluations' | 'onEvaluation' | 'historyStorage' | keyof ResumeOptions>>;
 
 /** Nocedal & Wright's usual strong-Wolfe constants for quasi-Newton methods (section 3.1). */
 const SUFFICIENT_DECREASE = 1e-4;
@@ -75,7 +82,7 @@ const CURVATURE = 0.9;
 export async function lbfgs(f: Objective, x0: Float32Array, opts: LbfgsOptions): Promise<OptimResult> {
   const settings = resolveSettings(opts);
   const objective = new CountedObjective(f, x0, opts.maxEvaluations, opts.onEvaluation);
-  return new LbfgsRun(objective, x0, settings).run(opts);
+  return new LbfgsRun(objective, x0, settings, opts.historyStorage).run(opts);
 }
 
 function resolveSettings(opts: LbfgsOptions): Settings {
@@ -121,9 +128,10 @@ class LbfgsRun implements LineFunction {
     private readonly objective: CountedObjective,
     x0: Float32Array,
     private readonly settings: Settings,
+    historyStorage: PairStorageFactory | undefined,
   ) {
     const n = x0.length;
-    this.history = new CurvatureHistory(settings.history, n);
+    this.history = new CurvatureHistory(settings.history, n, historyStorage);
     this.x = Float32Array.from(x0);
     this.grad = new Float32Array(n);
     this.direction = new Float32Array(n);
@@ -253,8 +261,8 @@ class LbfgsRun implements LineFunction {
   private restore(state: OptimizerState): boolean {
     expectKind(state, 'lbfgs');
     const n = this.x.length;
-    this.x.set(vectorOf(state, 'x', n));
-    this.grad.set(vectorOf(state, 'grad', n));
+    copyInto(this.x, vectorOf(state, 'x', n));
+    copyInto(this.grad, vectorOf(state, 'grad', n));
     this.loss = scalarOf(state, 'loss');
     this.iterations = scalarOf(state, 'iterations');
     const pairs = scalarOf(state, 'pairs');

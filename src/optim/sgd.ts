@@ -6,7 +6,7 @@
  */
 import { CountedObjective } from './counted-objective.js';
 import { checkLearningRate, rateAt, type LearningRate } from './schedule.js';
-import { expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
+import { copyInto, expectKind, restoreCounted, scalarOf, stateOf, vectorOf, type ResumeOptions } from './state.js';
 import type { Objective, OnEvaluation, OptimResult, Projection } from './types.js';
 
 export interface SgdOptions extends ResumeOptions {
@@ -26,7 +26,7 @@ export async function sgd(f: Objective, x0: Float32Array, opts: SgdOptions): Pro
   let firstStep = 0;
   if (opts.resume) {
     expectKind(opts.resume, 'sgd');
-    x.set(vectorOf(opts.resume, 'x', x.length));
+    copyInto(x, vectorOf(opts.resume, 'x', x.length));
     restoreCounted(objective, opts.resume, x.length);
     firstStep = scalarOf(opts.resume, 'evaluations');
   }

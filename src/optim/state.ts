@@ -13,6 +13,7 @@
  * same best point as one never stopped.
  */
 import type { CountedObjective } from './counted-objective.js';
+import type { ChunkVisitor } from './pair-storage.js';
 
 export type OptimizerKind = 'lbfgs' | 'lbfgs-rounds' | 'adam' | 'sgd';
 
@@ -21,10 +22,29 @@ export interface OptimizerState {
   /** Counters and scalars (float64, so exact). */
   scalars: Record<string, number>;
   /**
-   * Vectors. When exported they are views of the optimiser's own buffers: write them out
-   * before the optimiser runs on. When imported they are copied.
+   * Vectors. When exported they are views of the optimiser's own buffers (or streams of its
+   * pairs kept in a file): write them out before the optimiser runs on. When imported they are
+   * copied.
    */
-  vectors: Record<string, Float32Array | Float64Array>;
+  vectors: Record<string, StateVector>;
+}
+
+/**
+ * A float32 vector handed over chunk by chunk, never whole: L-BFGS pairs kept in a file, the
+ * vectors of a checkpoint being read (at print sizes each is hundreds of MB).
+ */
+export interface StreamedVector {
+  readonly length: number;
+  forEachChunk(visit: ChunkVisitor): void;
+}
+
+export type StateVector = Float32Array | Float64Array | StreamedVector;
+
+/** Copies a float32 vector, whole or streamed, into `target` (of the same length). */
+export function copyInto<T extends Float32Array>(target: T, source: Float32Array | StreamedVector): T {
+  if (source instanceof Float32Array) target.set(source);
+  else source.forEachChunk((chunk, start) => target.set(chunk, start));
+  return target;
 }
 
 export interface Boundary {
@@ -43,10 +63,10 @@ export interface ResumeOptions {
   onBoundary?: (boundary: Boundary) => void | Promise<void>;
 }
 
-/** The state's vector `name`, checked to be a float32 vector of `length` values. */
-export function vectorOf(state: OptimizerState, name: string, length: number): Float32Array {
+/** The state's vector `name`, checked to be a float32 vector of `length` values (whole or streamed: copy it with copyInto). */
+export function vectorOf(state: OptimizerState, name: string, length: number): Float32Array | StreamedVector {
   const v = state.vectors[name];
-  if (!(v instanceof Float32Array) || v.length !== length) {
+  if (v === undefined || v instanceof Float64Array || v.length !== length) {
     throw new RangeError(`${state.optimizer} state: vector '${name}' missing or not ${length} float32 values`);
   }
   return v;

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeProblem } from '../files.js';
 import type { Boundary, OptimizerKind, OptimizerState } from '../optim/index.js';
+import { copyInto, type StreamedVector } from '../optim/state.js';
 import { readFileOrFail } from '../weights/files.js';
 import { readCheckpointFile, readCheckpointHeader, writeCheckpointFile, type CheckpointArray } from './checkpoint-format.js';
 import type { RawStylizeOptions, StylizeConfig } from './config.js';
@@ -69,7 +70,7 @@ export interface ResumePoint extends RunPosition {
 /** Configuration keys that do not change the result: free to differ on resume. */
 const RUN_LOCAL_KEYS = new Set<string>([
   'preset', 'content', 'styles', 'output', 'printEvery', 'saveEvery', 'quality', 'backend', 'weights', 'trace',
-  'checkpoint', 'checkpointEvery', 'resume', 'invocation',
+  'checkpoint', 'checkpointEvery', 'resume', 'invocation', 'maxMemory',
 ]);
 
 /** Options named otherwise than their configuration key. */
@@ -162,18 +163,20 @@ export function checkCheckpointWritable(path: string): void {
 export function readResumePoint(path: string, identity: RunIdentity): ResumePoint {
   const { header, arrays } = readCheckpointFile<CheckpointHeader>(path);
   checkSameRun(path, header.identity, identity);
-  const array = (name: string): CheckpointArray => {
+  const array = (name: string, float64: boolean) => {
     const a = arrays.get(name);
-    if (!a) throw new UserError(`${path}: has no array '${name}'; the checkpoint is corrupt`);
+    if (!a || a instanceof Float64Array !== float64) throw new UserError(`${path}: has no ${float64 ? 'float64' : 'float32'} array '${name}'; the checkpoint is corrupt`);
     return a;
   };
-  const scalarValues = array('optimizer.scalars');
+  const float64 = (name: string) => array(name, true) as Float64Array;
+  const scalarValues = float64('optimizer.scalars');
   const vectors = Object.fromEntries([...arrays].filter(([name]) => name.startsWith('optimizer.v.')).map(([name, a]) => [name.slice('optimizer.v.'.length), a]));
-  const [content, style, tv, total] = array('best.losses');
+  const [content, style, tv, total] = float64('best.losses');
+  const bestX = array('best.x', false) as StreamedVector;
   return {
     ...header.position,
     iteration: header.iteration,
-    best: { losses: { content, style, tv, total }, evaluation: header.bestEvaluation, x: array('best.x') as Float32Array },
+    best: { losses: { content, style, tv, total }, evaluation: header.bestEvaluation, x: copyInto(new Float32Array(bestX.length), bestX) },
     optimizer: { optimizer: header.optimizer, scalars: Object.fromEntries(header.optimizerScalars.map((name, i) => [name, scalarValues[i]])), vectors },
     trace: header.trace,
   };

@@ -58,6 +58,8 @@ export interface StylizeConfig extends LossForms {
   lineSearch: 'strong-wolfe' | 'none';
   /** --tile: evaluate in tiles of this side (a multiple of the network's stride); null: chosen from the memory estimate (evaluation.ts). */
   tile: number | null;
+  /** --max-memory in bytes: what the run may plan to use (evaluation.ts); null: 80 % of the machine's memory. */
+  maxMemory: number | null;
   /** L-BFGS in rounds as scipy's fmin_l_bfgs_b called in a loop (--iterations counts rounds); null: one run. */
   lbfgsRounds: { maxfun?: number; maxIterations?: number } | null;
   printEvery: number;
@@ -119,6 +121,7 @@ export interface RawStylizeOptions {
   lbfgsHistory?: string;
   lineSearch?: string;
   tile?: string;
+  maxMemory?: string;
   lbfgsMaxfun?: string;
   lbfgsMaxiter?: string;
   printEvery?: string;
@@ -352,6 +355,7 @@ export function parseStylizeConfig(content: string, styles: string[], given: Raw
     tv: tvForm(applied),
     pooling: choice('--pooling', raw.pooling, D.pooling, ['max', 'avg'] as const),
     tile: raw.tile === undefined || raw.tile === D.tile ? null : tileOption(positiveInteger('--tile', raw.tile, 1), model, { contentLayers, styleLayers }),
+    maxMemory: raw.maxMemory === undefined || raw.maxMemory === D.maxMemory ? null : positive('--max-memory', raw.maxMemory, 1) * 2 ** 30,
     normalizeGradients: Boolean(raw.normalizeGradients),
     originalColors: Boolean(raw.originalColors),
     pixelSpace,

@@ -80,6 +80,8 @@ export const STYLIZE_DEFAULTS = {
   lineSearch: 'strong-wolfe',
   /** Evaluation tile side in px: auto = the whole image at once when it fits in memory, else the largest tiles that fit (evaluation.ts). */
   tile: 'auto',
+  /** Memory a run may plan for, in GiB: auto = 80 % of the machine's memory (evaluation.ts). */
+  maxMemory: 'auto',
   /**
    * L-BFGS: trial step (scaled by 1/|g|_inf on the first iteration, 1/|g|_1 without line search); Adam: step size, as
    * neural-style's 1e1; SGD: step size (it depends on the loss's scale: the keras preset uses 100).

@@ -1,8 +1,11 @@
 /**
  * Whole-image or tiled evaluation for a run (src/loss/tiled-objective.ts computes the same
  * objective tile by tile): the whole image at once when its memory estimate fits and --tile
- * is not given; otherwise tiles, of --tile px or the largest size whose estimate fits. A run
- * that fits neither way is refused with advice before anything long starts.
+ * is not given; otherwise tiles, of --tile px or the largest size whose estimate fits. For
+ * each of these, in that order (fastest first), L-BFGS keeps its pairs in memory when they fit,
+ * else in a file beside the output (history-file.ts: costs seconds per iteration, where tiles
+ * cost twice the time). A run that fits no way is refused with advice before anything long
+ * starts.
  */
 import os from 'node:os';
 import { UserError } from '../errors.js';
@@ -16,12 +19,16 @@ import { estimateRunBytes, formatBytes, type MemoryPlan } from './memory.js';
 /** How a run evaluates its objective: tile side in px, or null for the whole image at once. */
 export interface Evaluation {
   tile: number | null;
+  /** L-BFGS's pairs are kept in a file (src/stylize/history-file.ts). */
+  historyOnDisk: boolean;
   /** The memory estimate of the run evaluated so. */
   bytes: number;
 }
 
 /** Whole or tiled, and with which tile, for the run's final size (coarser scales use the same tile where they are larger than it). */
-export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, available = os.totalmem() * 0.8): Evaluation {
+export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, machineMemory = os.totalmem()): Evaluation {
+  const available = config.maxMemory ?? machineMemory * 0.8;
+  const allowed = config.maxMemory === null ? `the machine has ${formatBytes(machineMemory)}` : `--max-memory allows ${formatBytes(config.maxMemory)}`;
   const model = MODELS[config.model];
   const [width, height] = plan.contentSize;
   const memoryPlan: MemoryPlan = {
@@ -34,13 +41,22 @@ export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, availab
     lbfgsHistory: config.lbfgsHistory,
     styleImages: plan.styles.map(({ size: [w, h] }) => ({ width: w, height: h })),
   };
-  const estimate = (tile: number | null): Evaluation => ({ tile, bytes: estimateRunBytes(tile === null ? memoryPlan : { ...memoryPlan, tile }) });
+  const estimateWith = (tile: number | null, historyOnDisk: boolean): Evaluation => ({
+    tile,
+    historyOnDisk,
+    bytes: estimateRunBytes({ ...memoryPlan, historyOnDisk, ...(tile === null ? {} : { tile }) }),
+  });
+  // The pairs in a file only where they do not fit in memory.
+  const estimate = (tile: number | null): Evaluation => {
+    const inMemory = estimateWith(tile, false);
+    return inMemory.bytes <= available || config.optimizer !== 'lbfgs' ? inMemory : estimateWith(tile, true);
+  };
   const lbfgsAdvice = config.optimizer === 'lbfgs' ? ', a smaller --lbfgs-history or --optimizer adam' : '';
   if (config.tile !== null) {
     const tiled = estimate(config.tile);
     if (tiled.bytes > available) {
       throw new UserError(
-        `--tile ${config.tile}: this run needs about ${formatBytes(tiled.bytes)} with tiles of ${config.tile} px but the machine has ${formatBytes(os.totalmem())}; ` +
+        `--tile ${config.tile}: this run needs about ${formatBytes(tiled.bytes)} with tiles of ${config.tile} px but ${allowed}; ` +
           `use a smaller --tile or --size${lbfgsAdvice}`,
       );
     }
@@ -55,7 +71,7 @@ export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, availab
     if (tiled.bytes <= available) return tiled;
   }
   throw new UserError(
-    `--size ${config.size}: this run needs about ${formatBytes(estimate(smallest).bytes)} even in tiles of ${smallest} px, but the machine has ${formatBytes(os.totalmem())}; ` +
+    `--size ${config.size}: this run needs about ${formatBytes(estimate(smallest).bytes)} even in tiles of ${smallest} px, but ${allowed}; ` +
       `use a smaller --size (the image buffers grow with its square)${lbfgsAdvice}`,
   );
 }

@@ -5,7 +5,8 @@
  *    the relu outputs; SqueezeNet's few other outputs are counted too, a small overestimate);
  *  - the largest layer three more times (its gradient, the next gradient, a loss gradient);
  *  - the network weights on the device;
- *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m, Adam 4 n, SGD 2 n;
+ *  - the optimiser: L-BFGS (2 m + 7) n values for n = 3 H W and history m (7 n when the
+ *    history is kept in a file: history-file.ts), Adam 4 n, SGD 2 n;
  *  - the content, style and trial images in a few host copies;
  *  - a fixed part: Node, the GL driver and the compiled kernels.
  * The cpu and webasm backends keep each tensor row as its own typed array; the overhead
@@ -45,6 +46,8 @@ export interface MemoryPlan {
   contentLayers: readonly string[];
   optimizer: 'lbfgs' | 'adam' | 'sgd';
   lbfgsHistory: number;
+  /** L-BFGS's pairs kept in a file (src/stylize/history-file.ts), not in memory. */
+  historyOnDisk?: boolean;
   styleImages: Array<{ width: number; height: number }>;
   /** Tiled evaluation with tiles of this side (src/loss/tiled-objective.ts); absent: the whole image at once. */
   tile?: number;
@@ -82,7 +85,8 @@ export function estimateRunBytes(plan: MemoryPlan): number {
   const network = plan.tile === undefined ? networkValues(plan.model, plan.height, plan.width, plan.layers) : tiledValues({ ...plan, tile: plan.tile });
   const weights = parameterCount(plan.model);
   const n = 3 * plan.width * plan.height;
-  const optimizer = plan.optimizer === 'lbfgs' ? (2 * plan.lbfgsHistory + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
+  const pairs = plan.historyOnDisk ? 0 : 2 * plan.lbfgsHistory;
+  const optimizer = plan.optimizer === 'lbfgs' ? (pairs + 7) * n : plan.optimizer === 'adam' ? 4 * n : 2 * n;
   const images = 6 * n + plan.styleImages.reduce((sum, s) => sum + 3 * 3 * s.width * s.height, 0);
   const fixed = FIXED_BYTES[plan.model.name] + (plan.tile === undefined ? 0 : TILED_KERNELS_BYTES);
   return fixed + (network + weights + optimizer + images) * BYTES * OVERHEAD;

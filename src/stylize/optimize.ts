@@ -19,6 +19,7 @@ import {
   type Boundary,
   type OptimizerState,
 } from '../optim/index.js';
+import type { PairStorageFactory } from '../optim/pair-storage.js';
 import type { StylizeConfig } from './config.js';
 
 export interface OptimizeHooks {
@@ -29,6 +30,8 @@ export interface OptimizeHooks {
   onBoundary?: (iteration: number, boundary: Boundary) => void;
   /** The optimiser's state to go on from (a checkpoint's). */
   resume?: OptimizerState;
+  /** Where L-BFGS keeps its pairs; default in memory. */
+  historyStorage?: PairStorageFactory;
 }
 
 /** Clips every value to [lo, hi]. */
@@ -55,6 +58,7 @@ export async function optimize(config: StylizeConfig, f: Objective, x0: Float32A
       rounds: config.iterations,
       ...config.lbfgsRounds,
       history: config.lbfgsHistory,
+      historyStorage: hooks.historyStorage,
       lineSearch: config.lineSearch,
       learningRate: config.learningRate,
       project,
@@ -75,6 +79,7 @@ export async function optimize(config: StylizeConfig, f: Objective, x0: Float32A
       return lbfgs(f, x0, {
         ...budget,
         history: config.lbfgsHistory,
+        historyStorage: hooks.historyStorage,
         lineSearch: config.lineSearch,
         learningRate: config.learningRate,
         // Run the full budget, as neural-style does: no early stop on tolerances.

@@ -25,6 +25,7 @@ import { chooseEvaluation } from './evaluation.js';
 import { Progress } from './progress.js';
 import { BackendRunError, prepareRun, Stylizer } from './stylizer.js';
 import { TraceWriter } from './trace.js';
+import { HistoryFile, historyFileBytes } from './history-file.js';
 import { checkCheckpointWritable, CheckpointKeeper, readResumePoint, runIdentity } from './checkpoint.js';
 
 export interface RunSummary {
@@ -102,7 +103,10 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   if (config.trace) TraceWriter.checkWritable(config.trace);
   checkCheckpointWritable(config.checkpoint);
   const images = readInputs(config);
-  const { tile } = chooseEvaluation(config, planInputs(config, images));
+  const plan = planInputs(config, images);
+  const { tile, historyOnDisk } = chooseEvaluation(config, plan);
+  const [width, height] = plan.contentSize;
+  const historyFile = historyOnDisk ? new HistoryFile(dirname(config.output), historyFileBytes(config.lbfgsHistory, 3 * width * height)) : null;
   const model = MODELS[config.model];
   const weights = loadModelWeights(resolveWeightsPath(config.weights, config.model), model);
   // Every scale's images now, before the long part: one too small for the network fails here.
@@ -126,14 +130,13 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     // image's only up to float32 rounding, so a resumed run must tile as its start did.
     const identity = runIdentity({ ...config, tile }, weights.payloadSha256 ?? '', stylizer.backend);
     const resumed = config.resume ? readResumePoint(config.resume, identity) : null;
-    const final = prepared.scales[prepared.scales.length - 1].inputs;
-    const [, height, width] = final.shape;
     const presetNote = config.preset ? `preset ${config.preset}, ` : '';
     const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
     const scales = prepared.scales;
     const scaleNote = scales.length > 1 ? ` over ${scales.length} scales (${scales.map((s) => `${s.inputs.shape[2]}x${s.inputs.shape[1]}: ${s.iterations}`).join(', ')})` : '';
     const tileNote = tile === null ? '' : `, evaluated in tiles of ${tile} px`;
-    log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}, seed ${config.seed}, weights ${weights.source}`);
+    const historyNote = historyFile ? `, L-BFGS history in a file in ${dirname(config.output)}` : '';
+    log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}${historyNote}, seed ${config.seed}, weights ${weights.source}`);
     const trace = config.trace
       ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer }, resumed?.trace)
       : null;
@@ -150,6 +153,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     const outcome = await stylizer.run(prepared, {
       maxEvaluations: hooks.maxEvaluations,
       shouldStop: () => interrupted,
+      ...(historyFile ? { historyStorage: historyFile.storage } : {}),
       ...(resumed ? { resume: resumed } : {}),
       onEvaluation: ({ evaluation, losses, size }) => {
         const entry = { i: evaluation, ...losses, ms: Math.round(performance.now() - start), ...(scales.length > 1 ? { size } : {}) };
@@ -202,5 +206,6 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
     unmuteFallbackWarnings();
     process.off('SIGINT', onSigint);
     stylizer?.dispose();
+    historyFile?.release();
   }
 }

@@ -18,6 +18,7 @@ import { fromNetworkInput, type ChannelMean } from '../image/preprocess.js';
 import type { RgbImage } from '../image/types.js';
 import type { ImageObjective, LossBreakdown } from '../loss/objective.js';
 import type { Boundary, OptimizerState, OptimResult, StopReason } from '../optim/index.js';
+import type { PairStorageFactory } from '../optim/pair-storage.js';
 import { UserError } from '../errors.js';
 import { deepestLayer } from '../models/description.js';
 import { MODELS } from '../models/index.js';
@@ -93,6 +94,8 @@ export interface RunHooks {
   shouldStop?(): boolean;
   /** Stop after this many objective evaluations, whatever the iterations say (the gallery gives every preset the same budget). */
   maxEvaluations?: number;
+  /** Where L-BFGS keeps its pairs; default in memory (a file at print sizes: history-file.ts). */
+  historyStorage?: PairStorageFactory;
 }
 
 export interface RunOutcome {
@@ -333,7 +336,7 @@ export class Stylizer {
         const onBoundary = hooks.onBoundary && ((iteration: number, boundary: Boundary) => {
           hooks.onBoundary!({ position, iteration: position.iterationsBefore + iteration, boundary, best: () => bestHere });
         });
-        result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration, onBoundary, resume: resumeHere?.optimizer });
+        result = await optimize({ ...config, iterations: scale.iterations }, recipe.f, y, { onEvaluation, onIteration, onBoundary, resume: resumeHere?.optimizer, historyStorage: hooks.historyStorage });
         objective.dispose();
         objective = null;
         evaluationsBefore += result.evaluations;
