@@ -1,10 +1,10 @@
 /**
  * Whole-image or tiled evaluation for a run (src/loss/tiled-objective.ts computes the same
- * objective tile by tile): the whole image at once when its memory estimate fits and --tile
- * is not given; otherwise tiles, of --tile px or the largest size whose estimate fits. A run
- * that fits neither way is refused with advice before anything long starts.
+ * objective tile by tile): the whole image at once when its memory estimate fits the memory
+ * limit (machine-memory.ts) and --tile is not given; otherwise tiles, of --tile px or the
+ * largest size whose estimate fits. A run that fits neither way is refused with advice before
+ * anything long starts. `nst stylize` and the library both plan their runs here (src/api/engine.ts).
  */
-import os from 'node:os';
 import { UserError } from '../errors.js';
 import { lossLayers } from '../loss/objective.js';
 import { MODELS } from '../models/index.js';
@@ -12,6 +12,7 @@ import { minimumTile, totalStride } from '../network/tiling.js';
 import type { StylizeConfig } from './config.js';
 import type { InputPlan } from './inputs.js';
 import { estimateRunBytes, formatBytes, type MemoryPlan } from './memory.js';
+import type { MemoryLimit } from './machine-memory.js';
 
 /** How a run evaluates its objective: tile side in px, or null for the whole image at once. */
 export interface Evaluation {
@@ -20,8 +21,11 @@ export interface Evaluation {
   bytes: number;
 }
 
-/** Whole or tiled, and with which tile, for the run's final size (coarser scales use the same tile where they are larger than it). */
-export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, available = os.totalmem() * 0.8): Evaluation {
+/**
+ * Whole or tiled, and with which tile, for the run's final size (coarser scales use the same
+ * tile where they are larger than it), within `limit`; no limit: whole unless --tile says.
+ */
+export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, limit: MemoryLimit | null): Evaluation {
   const model = MODELS[config.model];
   const [width, height] = plan.contentSize;
   const memoryPlan: MemoryPlan = {
@@ -38,24 +42,24 @@ export function chooseEvaluation(config: StylizeConfig, plan: InputPlan, availab
   const lbfgsAdvice = config.optimizer === 'lbfgs' ? ', a smaller --lbfgs-history or --optimizer adam' : '';
   if (config.tile !== null) {
     const tiled = estimate(config.tile);
-    if (tiled.bytes > available) {
+    if (limit !== null && tiled.bytes > limit.bytes) {
       throw new UserError(
-        `--tile ${config.tile}: this run needs about ${formatBytes(tiled.bytes)} with tiles of ${config.tile} px but the machine has ${formatBytes(os.totalmem())}; ` +
+        `--tile ${config.tile}: this run needs about ${formatBytes(tiled.bytes)} with tiles of ${config.tile} px, more than the ${formatBytes(limit.bytes)} it may use (${limit.source}); ` +
           `use a smaller --tile or --size${lbfgsAdvice}`,
       );
     }
     return tiled;
   }
   const whole = estimate(null);
-  if (whole.bytes <= available) return whole;
+  if (limit === null || whole.bytes <= limit.bytes) return whole;
   const stride = totalStride(model, memoryPlan.layers);
   const smallest = minimumTile(model, memoryPlan.layers);
   for (let tile = Math.floor(Math.max(width, height) / stride) * stride; tile >= smallest; tile -= stride) {
     const tiled = estimate(tile);
-    if (tiled.bytes <= available) return tiled;
+    if (tiled.bytes <= limit.bytes) return tiled;
   }
   throw new UserError(
-    `--size ${config.size}: this run needs about ${formatBytes(estimate(smallest).bytes)} even in tiles of ${smallest} px, but the machine has ${formatBytes(os.totalmem())}; ` +
+    `--size ${config.size}: this run needs about ${formatBytes(estimate(smallest).bytes)} even in tiles of ${smallest} px, more than the ${formatBytes(limit.bytes)} it may use (${limit.source}); ` +
       `use a smaller --size (the image buffers grow with its square)${lbfgsAdvice}`,
   );
 }

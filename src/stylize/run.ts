@@ -22,6 +22,7 @@ import { resolveWeightsPath } from '../weights/locate.js';
 import type { StylizeConfig } from './config.js';
 import { planInputs, type DecodedInputs } from './inputs.js';
 import { chooseEvaluation } from './evaluation.js';
+import { memoryLimit } from './machine-memory.js';
 import { Progress } from './progress.js';
 import { BackendRunError, prepareRun, Stylizer } from './stylizer.js';
 import { TraceWriter } from './trace.js';
@@ -102,7 +103,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   if (config.trace) TraceWriter.checkWritable(config.trace);
   checkCheckpointWritable(config.checkpoint);
   const images = readInputs(config);
-  const { tile } = chooseEvaluation(config, planInputs(config, images));
+  const { tile } = chooseEvaluation(config, planInputs(config, images), memoryLimit());
   const model = MODELS[config.model];
   const weights = loadModelWeights(resolveWeightsPath(config.weights, config.model), model);
   // Every scale's images now, before the long part: one too small for the network fails here.
