@@ -168,6 +168,7 @@ function prepare(request: RunRequest, weights: { model: ModelName; inputMean: Ch
     if (hook !== undefined && typeof hook !== 'function') throw new UserError(`${name}: expected a function`, name);
   }
   if (!Number.isInteger(imageEvery) || imageEvery < 0) throw new UserError(`imageEvery: expected an integer >= 0, got ${imageEvery}`, 'imageEvery');
+  if (resume !== undefined && typeof resume !== 'function') checkResumption(resume);
   if (maxEvaluations !== undefined && !(Number.isInteger(maxEvaluations) && maxEvaluations > 0)) {
     throw new UserError(`maxEvaluations: expected a positive integer, got ${maxEvaluations}`, 'maxEvaluations');
   }
@@ -185,6 +186,18 @@ function prepare(request: RunRequest, weights: { model: ModelName; inputMean: Ch
     const { tile, bytes } = chooseEvaluation(config, planInputs(config, images), limit);
     return { prepared: prepareRun(config, images, weights.inputMean, tile), bytes, imageEvery };
   }, names);
+}
+
+/** A resumption is what onBoundary gave; a checkpoint file's path is `nst stylize --resume`'s, not the library's. */
+function checkResumption(resume: unknown): asserts resume is RunResumption | undefined {
+  if (resume === undefined) return;
+  const given = resume as Partial<RunResumption> | null;
+  if (given === null || typeof given !== 'object' || typeof given.scale !== 'number' || !given.best || !given.optimizer) {
+    throw new UserError(
+      'resume: expected a boundary to go on from, { scale, evaluationsBefore, iterationsBefore, best, optimizer } as onBoundary gives it (or a function of the plan returning one); checkpoint files are nst stylize\'s',
+      'resume',
+    );
+  }
 }
 
 function fromRgbaInput(image: InputImage, label: string, option: string) {
@@ -272,6 +285,7 @@ export class StyleEngine {
     const { prepared, imageEvery } = checked;
     const plan = planOf(checked, this.backend);
     const resume = typeof request.resume === 'function' ? request.resume(plan) : request.resume;
+    checkResumption(resume);
     const events: ProgressEvent[] = [];
     let wake: (() => void) | null = null;
     let finished = false;
