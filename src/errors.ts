@@ -7,8 +7,10 @@ export class UserError extends Error {
     message: string,
     /** The library's name of the option or input at fault (styleWeight, content, weights), where the library knows it. */
     readonly option?: string,
+    /** `cause`: the error this one restates (the library's UserError keeps the parser's, in the command line's words). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UserError';
   }
 }

@@ -10,6 +10,7 @@ import { UserError } from '../src/errors.js';
 import type { RgbImage } from '../src/image/types.js';
 import { parseStylizeConfig, type RawStylizeOptions } from '../src/stylize/config.js';
 import { chooseEvaluation, type Evaluation } from '../src/stylize/evaluation.js';
+import { runMemoryLimit } from '../src/stylize/machine-memory.js';
 import { planInputs } from '../src/stylize/inputs.js';
 
 const image = (width: number, height: number): RgbImage => ({ width, height, data: new Float32Array(0) });
@@ -19,7 +20,7 @@ const GiB = 2 ** 30;
 function choose(size: number, options: RawStylizeOptions, machine = 24 * GiB): Evaluation {
   const config = parseStylizeConfig('content.jpg', ['style.jpg'], { output: 'out.png', size: String(size), ...options });
   const plan = planInputs(config, { content: image(1024, 768), styles: [{ path: 'style.jpg', image: image(1024, 640) }] });
-  return chooseEvaluation(config, plan, machine);
+  return chooseEvaluation(config, plan, runMemoryLimit(config, { bytes: 0.8 * machine, source: 'a test machine' }), true);
 }
 
 describe('the evaluation chosen to fit memory', () => {
@@ -43,7 +44,7 @@ describe('the evaluation chosen to fit memory', () => {
     expect(chosen.tile).toBeGreaterThanOrEqual(80);
     expect(chosen.bytes).toBeLessThanOrEqual(5.6 * GiB);
     // The largest tile that fits: one stride (16 px) more does not.
-    expect(() => choose(4096, { maxMemory: '5.6', tile: String(chosen.tile! + 16) })).toThrow(/^--tile \d+: this run needs about 5\.\d GiB with tiles of \d+ px but --max-memory allows 5\.6 GiB; /);
+    expect(() => choose(4096, { maxMemory: '5.6', tile: String(chosen.tile! + 16) })).toThrow(/^--tile \d+: this run needs about 5\.\d GiB with tiles of \d+ px, more than the 5\.6 GiB it may use \(--max-memory\); /);
   });
 
   it('keeps the pairs in memory for a forced tile when they fit, in a file when not', () => {
@@ -59,7 +60,7 @@ describe('the evaluation chosen to fit memory', () => {
 
   it('refuses, naming --max-memory or the machine, a run that fits no way', () => {
     expect(() => choose(4096, { maxMemory: '1' })).toThrow(UserError);
-    expect(() => choose(4096, { maxMemory: '1' })).toThrow(/^--size 4096: this run needs about .* GiB even in tiles of 80 px, but --max-memory allows 1\.0 GiB; /);
-    expect(() => choose(4096, {}, 2 * GiB)).toThrow(/but the machine has 2\.0 GiB; /);
+    expect(() => choose(4096, { maxMemory: '1' })).toThrow(/^--size 4096: this run needs about .* GiB even in tiles of 80 px, more than the 1\.0 GiB it may use \(--max-memory\); /);
+    expect(() => choose(4096, {}, 2 * GiB)).toThrow(/more than the 1\.6 GiB it may use \(a test machine\); /);
   });
 });

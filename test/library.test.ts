@@ -6,10 +6,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { totalmem } from 'node:os';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, STYLIZE_DEFAULTS, stylize, UserError, type RgbaImage, type StyleEngine } from '../src/api/index.js';
+import { createEngine, STYLIZE_DEFAULTS, stylize, UserError, type BoundaryEvent, type RgbaImage, type RunResumption, type StyleEngine } from '../src/api/index.js';
 import { configOf } from '../src/api/options.js';
+import { memoryLimit } from '../src/stylize/machine-memory.js';
 import { convertWeights } from '../src/weights/convert.js';
 import { BUNDLE, hasBundle, IMAGES, REPO, tempDir } from './helpers/cli.js';
 
@@ -146,7 +148,8 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
       [{ preset: 'no-such-preset' }, 'preset', /no-such-preset/],
       [{ stlyeWeight: 3 }, 'stlyeWeight', /^stlyeWeight: unknown option/],
       // Checkpoints are the command line's (a file beside the output), not the library's.
-      [{ resume: 'out.png.nstckpt' }, 'resume', /^resume: unknown option/],
+      [{ checkpoint: 'out.png.nstckpt' }, 'checkpoint', /^checkpoint: unknown option/],
+      [{ resume: 'out.png.nstckpt' }, 'resume', /^resume: expected a boundary to go on from/],
       [{ tvPower: 2 }, 'tvPower', /^tvPower: only with --tv-norm pow/],
       [{ init: 'noise.png' }, 'init', /^init: expected content, random, uniform or an image/],
       [{ content: { width: 2, height: 2, data: new Uint8ClampedArray(3) } }, 'content', /^content: data must be/],
@@ -166,6 +169,99 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
       expect((thrown as Error).message).toMatch(message);
     }
     expect(kernelCount(engine), 'no run started').toBe(kernels);
+  });
+
+  it('a run whose memory estimate exceeds memoryLimitBytes is refused before it starts, naming size (or tile), with the estimate and the limit', async () => {
+    const small = await createEngine({ weights: weightsBytes, backend: BACKEND, memoryLimitBytes: 100 * 2 ** 20 });
+    try {
+      const kernels = kernelCount(small);
+      const refusal = (options: Record<string, unknown>) => {
+        try {
+          small.start({ content, style, size: 64, iterations: 2, ...options });
+        } catch (e) {
+          return e as UserError;
+        }
+        throw new Error('not refused');
+      };
+      const bySize = refusal({});
+      expect(bySize).toBeInstanceOf(UserError);
+      expect(bySize.option).toBe('size');
+      expect(bySize.message).toMatch(/^size 64: this run needs about \d+ MiB even in tiles of 80 px, more than the 100 MiB it may use \(memoryLimitBytes\); use a smaller --size/);
+      const byTile = refusal({ tile: 96 });
+      expect(byTile.option).toBe('tile');
+      expect(byTile.message).toMatch(/^tile 96: this run needs about \d+ MiB with tiles of 96 px, more than the 100 MiB it may use \(memoryLimitBytes\)/);
+      expect(kernelCount(small), 'nothing ran').toBe(kernels);
+    } finally {
+      await small.dispose();
+    }
+    for (const memoryLimitBytes of [0, -1, Number.NaN]) {
+      const refused = await createEngine({ weights: weightsBytes, backend: BACKEND, memoryLimitBytes }).catch((e: unknown) => e);
+      expect((refused as UserError).option).toBe('memoryLimitBytes');
+    }
+  });
+
+  it('chooses tiles as nst stylize does when the whole image does not fit the memory limit, to the same losses', async () => {
+    // Only relu1_1 (a halo of 1 px): the tiles' saving exceeds their kernels' cost from about 600 px.
+    const request = { content, style, size: 640, iterations: 1, seed: 5, contentLayers: [], styleLayers: ['relu1_1'] };
+    const unlimited = await createEngine({ weights: weightsBytes, backend: BACKEND, memoryLimitBytes: Infinity });
+    let whole: Awaited<ReturnType<StyleEngine['stylize']>> | undefined;
+    let wholeBytes = 0;
+    try {
+      const run = unlimited.start(request);
+      expect(run.plan.tile).toBeNull();
+      wholeBytes = run.plan.memoryBytes;
+      whole = await run.result;
+      expect(whole.tile).toBeNull();
+    } finally {
+      await unlimited.dispose();
+    }
+    const limited = await createEngine({ weights: weightsBytes, backend: BACKEND, memoryLimitBytes: wholeBytes - 1 });
+    try {
+      const run = limited.start(request);
+      expect(run.plan.tile, 'tiles chosen').not.toBeNull();
+      expect(run.plan.tile!).toBeLessThan(640);
+      expect(run.plan.memoryBytes).toBeLessThan(wholeBytes);
+      const tiled = await run.result;
+      expect(tiled.tile).toBe(run.plan.tile);
+      // The same objective tile by tile, to float32 rounding (the CLI's --tile test's bound).
+      expect(Math.abs(tiled.losses.total - whole!.losses.total) / whole!.losses.total).toBeLessThan(1e-4);
+    } finally {
+      await limited.dispose();
+    }
+  });
+
+  it('reports every evaluation and boundary; a run stopped and resumed from its last boundary ends as one never stopped', async () => {
+    const request = { content, style, size: 32, iterations: 10, seed: 4 };
+    const evaluations: number[] = [];
+    const straight = await engine.stylize({ ...request, onEvaluation: (e) => evaluations.push(e.evaluation) });
+    expect(evaluations).toEqual(Array.from({ length: straight.evaluations }, (_, k) => k + 1));
+
+    // What a checkpoint keeps, copied at each boundary: the state is the optimiser's own buffers.
+    const snapshot = ({ position, boundary, best }: BoundaryEvent): RunResumption => {
+      const state = boundary.state();
+      const point = best();
+      return {
+        ...position,
+        best: { ...point, x: point.x.slice() },
+        optimizer: { ...state, scalars: { ...state.scalars }, vectors: Object.fromEntries(Object.entries(state.vectors).map(([k, v]) => [k, 'slice' in v ? v.slice() : v])) },
+      };
+    };
+    let saved: RunResumption | undefined;
+    const controller = new AbortController();
+    const stopped = await engine.stylize({
+      ...request,
+      signal: controller.signal,
+      onBoundary: (e) => (saved = snapshot(e)),
+      onProgress: (e) => e.iteration === 5 && controller.abort(),
+    });
+    expect(stopped.aborted).toBe(true);
+    expect(saved).toBeDefined();
+    const planned: number[] = [];
+    const resumed = await engine.stylize({ ...request, resume: (plan) => (planned.push(plan.iterations), saved) });
+    expect(planned).toEqual([10]);
+    expect(resumed.evaluations).toBe(straight.evaluations);
+    expect(resumed.losses).toEqual(straight.losses);
+    expect(resumed.image.data).toEqual(straight.image.data);
   });
 
   it('weights from a path or a URL, and a missing or damaged file is a UserError on weights', async () => {
@@ -192,6 +288,18 @@ describe.skipIf(!hasBundle)(`library API on ${BACKEND}`, () => {
     expect((otherNetwork as Error).message).toMatch(/^model: the weights are for vgg19, not squeezenet1_1/);
     const result = await stylize({ weights: new URL(`file://${weightsPath}`), backend: BACKEND, content, style, size: 32, iterations: 2, seed: 1 });
     expect([result.image.width, result.image.height]).toEqual([32, 24]);
+  });
+});
+
+describe('library memory limit', () => {
+  const GiB = 2 ** 30;
+  it('is 80 % of the machine memory that Node or the browser reports, or the one given; none where unknown', () => {
+    const node = { process: { getBuiltinModule: () => ({ totalmem: () => 16 * GiB }) } };
+    expect(memoryLimit(undefined, node)).toEqual({ bytes: 0.8 * 16 * GiB, source: "80 % of this machine's 16.0 GiB" });
+    expect(memoryLimit(undefined, { navigator: { deviceMemory: 4 } })).toEqual({ bytes: 0.8 * 4 * GiB, source: "80 % of this machine's 4.0 GiB" });
+    expect(memoryLimit(undefined, { navigator: {} }), 'a browser that does not tell').toBeNull();
+    expect(memoryLimit(3 * GiB, node)).toEqual({ bytes: 3 * GiB, source: 'memoryLimitBytes' });
+    expect(memoryLimit()!.bytes, 'here: os.totalmem()').toBe(0.8 * totalmem());
   });
 });
 

@@ -21,6 +21,7 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../src/stylize/checkpoint-format.js';
 import { parseStylizeConfig } from '../src/stylize/config.js';
 import { chooseEvaluation } from '../src/stylize/evaluation.js';
+import { memoryLimit } from '../src/stylize/machine-memory.js';
 import { planInputs } from '../src/stylize/inputs.js';
 import { readInputs } from '../src/stylize/run.js';
 import { testBackend } from './backend-under-test.js';
@@ -40,7 +41,7 @@ function losses(trace: string): Array<[number, number, number, number, number]> 
 function maxMemoryBelowHistoryInMemory(): string {
   const raw = Object.fromEntries(Array.from({ length: SMALL.length / 2 }, (_, k) => [SMALL[2 * k].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), SMALL[2 * k + 1]]));
   const config = parseStylizeConfig(CONTENT, [STYLE], { ...raw, output: 'out.png', iterations: '12' });
-  const inMemory = chooseEvaluation(config, planInputs(config, readInputs(config)));
+  const inMemory = chooseEvaluation(config, planInputs(config, readInputs(config)), memoryLimit(), true);
   expect(inMemory).toMatchObject({ tile: null, historyOnDisk: false });
   return ((inMemory.bytes - 1) / 2 ** 30).toFixed(12);
 }

@@ -96,15 +96,14 @@ export class CurvatureHistory {
   }
 
   /**
-   * The pairs, oldest first (streams of this history's storage), their rho and γ: all the
-   * two-loop recursion reads. Stored in this order, they give the same directions again.
+   * The pairs, oldest first (views of this history's buffers, or streams of its file), their
+   * rho and γ: all the two-loop recursion reads. Stored in this order, they give the same
+   * directions again.
    */
-  exportPairs(): { steps: StreamedVector[]; gradientChanges: StreamedVector[]; rho: Float64Array; initialScale: number } {
+  exportPairs(): { steps: Array<Float32Array | StreamedVector>; gradientChanges: Array<Float32Array | StreamedVector>; rho: Float64Array; initialScale: number } {
     const slots = Array.from({ length: this.count }, (_, k) => this.slotFromNewest(this.count - 1 - k));
-    const stream = (slot: number, vector: PairVector): StreamedVector => ({
-      length: this.length,
-      forEachChunk: (visit) => this.storage.read(slot, vector, visit),
-    });
+    const stream = (slot: number, vector: PairVector): Float32Array | StreamedVector =>
+      this.storage.view?.(slot, vector) ?? { length: this.length, forEachChunk: (visit) => this.storage.read(slot, vector, visit) };
     return {
       steps: slots.map((slot) => stream(slot, 0)),
       gradientChanges: slots.map((slot) => stream(slot, 1)),

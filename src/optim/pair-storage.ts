@@ -23,6 +23,13 @@ export interface PairStorage {
   write(slot: number, vector: PairVector, start: number, values: Float32Array): void;
   /** Frees what the storage holds (a file is closed and removed). */
   release(): void;
+  /** The vector itself, where it is in memory (state exported in memory stays plain arrays). */
+  view?(slot: number, vector: PairVector): Float32Array;
+}
+
+/** The bytes of `capacity` pairs of vectors of `length` float32 values. */
+export function historyBytes(capacity: number, length: number): number {
+  return 2 * capacity * length * 4;
 }
 
 /** Makes the storage for `capacity` pairs of vectors of `length` values. */
@@ -40,5 +47,6 @@ export const memoryPairStorage: PairStorageFactory = (capacity, length) => {
     read: (slot, vector, visit) => visit(vectors[2 * slot + vector], 0),
     write: (slot, vector, start, values) => vectors[2 * slot + vector].set(values, start),
     release: () => {},
+    view: (slot, vector) => vectors[2 * slot + vector],
   };
 };

@@ -20,11 +20,6 @@ import { formatBytes } from './memory.js';
 const CHUNK = 1 << 20;
 const BYTES = 4;
 
-/** The bytes the pairs of L-BFGS take on disk for `capacity` pairs of vectors of `length` values. */
-export function historyFileBytes(capacity: number, length: number): number {
-  return 2 * capacity * length * BYTES;
-}
-
 /**
  * The history file of a run: each L-BFGS that the run starts (one per scale, or per round of
  * --lbfgs-maxfun) gets a fresh file, which replaces the previous one (that optimiser is done).

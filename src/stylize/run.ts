@@ -1,7 +1,8 @@
 /**
- * One style transfer run, as `nst stylize` does it: the files-and-terminal door onto the
- * Stylizer (stylizer.ts, which optimises). Check everything that can be checked before the
- * long part (outputs writable, images readable, memory enough, weights present), then run,
+ * One style transfer run, as `nst stylize` does it: the files, terminal and signals door onto
+ * the library's engine (src/api/engine.ts, which checks the options and images, plans the run
+ * within the machine's memory and optimises). Check everything that can be checked before the
+ * long part (outputs writable, images readable, weights present, memory enough), then run,
  * reporting progress, writing the trace, the --save-every images and the checkpoint (the run's
  * state, checkpoint.ts; checked against the run first when resuming) as it goes, and save the
  * image. Ctrl-C stops after the current evaluation and saves what there is, the checkpoint too;
@@ -11,22 +12,24 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { isUserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
+import { NonFiniteLossError, StyleEngine, type RunRequest, type StylizeRun } from '../api/engine.js';
+import { optionsOfCommandLine } from '../api/options.js';
 import { resolveBackendRequest, type BackendName } from '../engine/backend.js';
 import { muteFallbackWarnings, type BackendFailure } from '../engine/backend-failure.js';
 import { checkWritable, readImage, writeImageAtomic, type RgbImage } from '../image/index.js';
+import { fromRgba } from '../image/rgba.js';
 import type { StopReason } from '../optim/index.js';
 import { MODELS } from '../models/index.js';
 import { loadModelWeights } from '../weights/load.js';
 import { resolveWeightsPath } from '../weights/locate.js';
 import type { StylizeConfig } from './config.js';
-import { planInputs, type DecodedInputs } from './inputs.js';
-import { chooseEvaluation } from './evaluation.js';
+import type { DecodedInputs } from './inputs.js';
 import { Progress } from './progress.js';
-import { BackendRunError, prepareRun, Stylizer } from './stylizer.js';
+import { BackendRunError } from './stylizer.js';
 import { TraceWriter } from './trace.js';
-import { HistoryFile, historyFileBytes } from './history-file.js';
-import { checkCheckpointWritable, CheckpointKeeper, readResumePoint, runIdentity } from './checkpoint.js';
+import { HistoryFile } from './history-file.js';
+import { checkCheckpointWritable, CheckpointKeeper, readResumePoint, runIdentity, type ResumePoint, type RunIdentity } from './checkpoint.js';
 
 export interface RunSummary {
   backend: string;
@@ -97,78 +100,107 @@ export function readInputs(config: StylizeConfig): DecodedInputs {
   };
 }
 
+/** The run as the library takes it: the decoded images, named by their paths for messages, and the options as given (with the seed chosen). */
+function requestOf(config: StylizeConfig, images: DecodedInputs): RunRequest {
+  return {
+    ...optionsOfCommandLine(config.invocation.options),
+    content: { ...images.content, name: config.content },
+    style: images.styles.map(({ path, image }) => ({ ...image, name: path })),
+    ...(images.init ? { init: { ...images.init, name: config.init } } : {}),
+  };
+}
+
+/** A library UserError in the command line's words (flags, not option names): the parser's own, which it keeps as its cause. */
+function inCommandLineWords(e: unknown): unknown {
+  return e instanceof UserError && e.cause instanceof UserError ? e.cause : e;
+}
+
 export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Promise<RunSummary> {
   const log = hooks.log ?? ((line: string) => process.stderr.write(line + '\n'));
   checkWritable(config.output);
   if (config.trace) TraceWriter.checkWritable(config.trace);
   checkCheckpointWritable(config.checkpoint);
   const images = readInputs(config);
-  const plan = planInputs(config, images);
-  const { tile, historyOnDisk } = chooseEvaluation(config, plan);
-  const [width, height] = plan.contentSize;
-  const historyFile = historyOnDisk ? new HistoryFile(dirname(config.output), historyFileBytes(config.lbfgsHistory, 3 * width * height)) : null;
   const model = MODELS[config.model];
   const weights = loadModelWeights(resolveWeightsPath(config.weights, config.model), model);
-  // Every scale's images now, before the long part: one too small for the network fails here.
-  const prepared = prepareRun(config, images, weights.inputMean, tile);
   const save = (path: string, image: RgbImage) => writeImageAtomic(path, image, { quality: config.quality });
 
   let interrupted = false;
+  const interrupt = new AbortController();
   const onSigint = () => {
     interrupted = true;
+    interrupt.abort();
     log('\ninterrupted: finishing the current iteration and saving the image');
   };
-  let stylizer: Stylizer | null = null;
+  let engine: StyleEngine | null = null;
+  let historyFile = null as HistoryFile | null;
   let progress: Progress | null = null;
   process.on('SIGINT', onSigint);
   const unmuteFallbackWarnings = muteFallbackWarnings();
   try {
     // The host copy of the weights is dropped once they are on the device.
-    stylizer = Stylizer.create({ backend: resolveBackendRequest(config.backend), weights, networkFor: config });
-    // Checked on the backend chosen: a checkpoint resumes only on the one it was made on. The
-    // tiles used, also when chosen from this machine's memory: tiled evaluation equals the whole
-    // image's only up to float32 rounding, so a resumed run must tile as its start did.
-    const identity = runIdentity({ ...config, tile }, weights.payloadSha256 ?? '', stylizer.backend);
-    const resumed = config.resume ? readResumePoint(config.resume, identity) : null;
-    const presetNote = config.preset ? `preset ${config.preset}, ` : '';
-    const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
-    const scales = prepared.scales;
-    const scaleNote = scales.length > 1 ? ` over ${scales.length} scales (${scales.map((s) => `${s.inputs.shape[2]}x${s.inputs.shape[1]}: ${s.iterations}`).join(', ')})` : '';
-    const tileNote = tile === null ? '' : `, evaluated in tiles of ${tile} px`;
-    const historyNote = historyFile ? `, L-BFGS history in a file in ${dirname(config.output)}` : '';
-    log(`stylize: ${width}x${height} px on ${stylizer.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}${historyNote}, seed ${config.seed}, weights ${weights.source}`);
-    const trace = config.trace
-      ? new TraceWriter(config.trace, { backend: stylizer.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer }, resumed?.trace)
-      : null;
+    engine = StyleEngine.fromWeights(weights, { backend: resolveBackendRequest(config.backend), networkFor: config });
+    // Known once the run is planned (start() calls `resume` then), before it starts.
+    const planned: { identity?: RunIdentity; resumed?: ResumePoint } = {};
     const writeTrace = sideWrite(log);
     const writeIntermediate = sideWrite(log);
     const writeState = sideWrite(log);
+    let run: StylizeRun;
+    try {
+      run = engine.start({
+        ...requestOf(config, images),
+        signal: interrupt.signal,
+        maxEvaluations: hooks.maxEvaluations,
+        imageEvery: config.saveEvery,
+        // L-BFGS's pairs in a file beside the output when they do not fit in memory.
+        historyStorage: (bytes) => (historyFile = new HistoryFile(dirname(config.output), bytes)).storage,
+        // Checked on the backend chosen: a checkpoint resumes only on the one it was made on. The
+        // tiles used, also when chosen from this machine's memory: tiled evaluation equals the whole
+        // image's only up to float32 rounding, so a resumed run must tile as its start did.
+        resume: (plan) => {
+          planned.identity = runIdentity({ ...config, tile: plan.tile }, weights.payloadSha256 ?? '', plan.backend);
+          if (config.resume) planned.resumed = readResumePoint(config.resume, planned.identity);
+          return planned.resumed;
+        },
+        // The hooks are called once start() has returned: what they use is made below.
+        onEvaluation: ({ evaluation, losses, size, seconds }) => {
+          const entry = { i: evaluation, ...losses, ms: Math.round(elapsedBefore + seconds * 1000), ...(run.plan.scales.length > 1 ? { size } : {}) };
+          keeper.record(entry);
+          if (trace) writeTrace(() => trace.add(entry));
+        },
+        onBoundary: (event) => {
+          if (keeper.boundaryReached(event, elapsedBefore + event.seconds * 1000)) writeState(() => keeper.write());
+        },
+        onProgress: ({ iteration, losses, image }) => {
+          progressRef.update(iteration, losses);
+          if (image && iteration < config.iterations) writeIntermediate(() => save(intermediatePath(config.output, iteration), fromRgba(image, config.output)));
+        },
+      });
+    } catch (e) {
+      throw inCommandLineWords(e);
+    }
+    const { plan } = run;
+    const { identity, resumed } = planned as { identity: RunIdentity; resumed?: ResumePoint };
+    const [width, height] = plan.size;
+    const presetNote = config.preset ? `preset ${config.preset}, ` : '';
+    const counted = config.optimizer === 'lbfgs' && config.lbfgsRounds ? 'outer iterations' : 'iterations';
+    const scales = plan.scales;
+    const scaleNote = scales.length > 1 ? ` over ${scales.length} scales (${scales.map((s) => `${s.size.join('x')}: ${s.iterations}`).join(', ')})` : '';
+    const tileNote = plan.tile === null ? '' : `, evaluated in tiles of ${plan.tile} px`;
+    const historyNote = plan.historyInFile ? `, L-BFGS history in a file in ${dirname(config.output)}` : '';
+    log(`stylize: ${width}x${height} px on ${plan.backend}, ${model.name}, ${presetNote}${config.iterations} ${counted} of ${config.optimizer}${scaleNote}${tileNote}${historyNote}, seed ${config.seed}, weights ${weights.source}`);
+    const trace = config.trace
+      ? new TraceWriter(config.trace, { backend: plan.backend, size: [width, height], seed: config.seed, optimizer: config.optimizer }, resumed?.trace)
+      : null;
     const progressRef = (progress = new Progress(config.iterations, config.printEvery, hooks.progressStream, resumed?.iteration));
     const elapsedBefore = resumed?.elapsedMs ?? 0;
-    const start = performance.now() - elapsedBefore;
     const keeper = new CheckpointKeeper(config, identity, [...(resumed?.trace ?? [])], resumed?.iteration ?? 0);
     if (!resumed && existsSync(config.checkpoint)) {
       log(`nst: note: ${config.checkpoint} exists (an earlier run's checkpoint?); this run will replace it (to go on with that run: nst stylize --resume ${config.checkpoint})`);
     }
-    const outcome = await stylizer.run(prepared, {
-      maxEvaluations: hooks.maxEvaluations,
-      shouldStop: () => interrupted,
-      ...(historyFile ? { historyStorage: historyFile.storage } : {}),
-      ...(resumed ? { resume: resumed } : {}),
-      onEvaluation: ({ evaluation, losses, size }) => {
-        const entry = { i: evaluation, ...losses, ms: Math.round(performance.now() - start), ...(scales.length > 1 ? { size } : {}) };
-        keeper.record(entry);
-        if (trace) writeTrace(() => trace.add(entry));
-      },
-      onBoundary: (event) => {
-        if (keeper.boundaryReached(event, performance.now() - start)) writeState(() => keeper.write());
-      },
-      onIteration: ({ iteration, losses, image }) => {
-        progressRef.update(iteration, losses);
-        if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) {
-          writeIntermediate(() => save(intermediatePath(config.output, iteration), image()));
-        }
-      },
+    const outcome = await run.result.catch((e: unknown) => {
+      if (e instanceof NonFiniteLossError) return null;
+      throw e;
     });
     progress.finish();
     if (interrupted) {
@@ -178,11 +210,12 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
       });
     }
 
-    if (outcome.image) save(config.output, outcome.image);
-    if (!interrupted && outcome.reason !== 'non-finite') keeper.remove();
-    if (outcome.reason === 'non-finite') {
+    if (outcome) save(config.output, fromRgba(outcome.image, config.output));
+    const diverged = outcome === null || outcome.reason === 'non-finite';
+    if (!interrupted && !diverged) keeper.remove();
+    if (diverged) {
       throw new DivergedError(
-        outcome.image
+        outcome
           ? `the loss became NaN or infinite after ${outcome.evaluations} iterations; kept the last good image in ${config.output}`
           : 'the loss was NaN or infinite from the first iteration; no image written',
       );
@@ -205,7 +238,7 @@ export async function stylize(config: StylizeConfig, hooks: RunHooks = {}): Prom
   } finally {
     unmuteFallbackWarnings();
     process.off('SIGINT', onSigint);
-    stylizer?.dispose();
+    await engine?.dispose();
     historyFile?.release();
   }
 }

@@ -6,9 +6,9 @@
  * fine (each scale starts from the last one's result, upsampled), tracking the best point, and
  * yields to the event loop between evaluations so a page stays responsive and a signal
  * handler gets to run. It reports the optimiser's iteration boundaries and goes on from one
- * (a checkpoint's, `nst stylize --resume`; the library does not offer that). It knows nothing
- * of files, terminals or signals: `nst stylize` (run.ts), the library (src/api/) and the
- * playground page are its doors. No Node built-ins.
+ * (a checkpoint's, `nst stylize --resume`). It knows nothing of files, terminals or signals:
+ * the library (src/api/) is its door, and `nst stylize` (run.ts) and the playground page go
+ * through that. No Node built-ins.
  */
 import type { BackendRequest, BackendName } from '../engine/backend.js';
 import { asBackendFailure, type BackendFailure } from '../engine/backend-failure.js';
@@ -173,7 +173,7 @@ async function yieldToEventLoop(): Promise<void> {
 }
 
 /** What the network on the device depends on. */
-type NetworkChoice = Pick<StylizeConfig, 'model' | 'pooling' | 'contentLayers' | 'styleLayers'>;
+export type NetworkChoice = Pick<StylizeConfig, 'model' | 'pooling' | 'contentLayers' | 'styleLayers'>;
 
 export interface StylizerOptions {
   backend: BackendRequest;
