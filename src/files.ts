@@ -3,7 +3,7 @@
  * atomic replacement, an early writability check, and short wording for fs errors.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A short description of a failed file-system call, e.g. "permission denied" for EACCES. */
@@ -25,6 +25,31 @@ export function describeFsError(e: unknown): string {
       return 'read-only file system';
     default:
       return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Reads up to `length` bytes at `position` into `target`, retrying short reads: fewer only where the file ends. Returns the count. */
+export function readAt(fd: number, target: Uint8Array, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const got = readSync(fd, target, done, length - done, position + done);
+    if (got === 0) break;
+    done += got;
+  }
+  return done;
+}
+
+/**
+ * Visits the `length` float32 values stored from byte `position` of `fd`, in order, in chunks
+ * of `buffer`'s size (reused: a visitor must not keep a chunk); throws `ended()` where the file
+ * ends first.
+ */
+export function readFloat32Chunks(fd: number, position: number, length: number, buffer: Float32Array, visit: (chunk: Float32Array, start: number) => void, ended: () => Error): void {
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  for (let start = 0; start < length; start += buffer.length) {
+    const size = Math.min(buffer.length, length - start);
+    if (readAt(fd, bytes, size * 4, position + start * 4) !== size * 4) throw ended();
+    visit(buffer.subarray(0, size), start);
   }
 }
 

@@ -11,7 +11,7 @@
  * order wherever the pairs are kept, so the directions are the same bit for bit.
  */
 import { memoryPairStorage, type PairStorage, type PairStorageFactory, type PairVector } from './pair-storage.js';
-import type { StreamedVector } from './state.js';
+import { forEachChunkOf, type StreamedVector } from './state.js';
 import { scale } from './vector.js';
 
 /**
@@ -117,10 +117,8 @@ export class CurvatureHistory {
     if (steps.length > this.capacity || gradientChanges.length !== steps.length || rho.length !== steps.length) {
       throw new RangeError(`curvature history: ${steps.length} pairs do not fit ${this.capacity} slots`);
     }
-    const store = (slot: number, vector: PairVector, source: Float32Array | StreamedVector) => {
-      if (source instanceof Float32Array) this.storage.write(slot, vector, 0, source);
-      else source.forEachChunk((chunk, start) => this.storage.write(slot, vector, start, chunk));
-    };
+    const store = (slot: number, vector: PairVector, source: Float32Array | StreamedVector) =>
+      forEachChunkOf(source, (chunk, start) => this.storage.write(slot, vector, start, chunk));
     steps.forEach((s, slot) => {
       store(slot, 0, s);
       store(slot, 1, gradientChanges[slot]);

@@ -3,7 +3,7 @@
  * m pairs are 2·m·n float32: 3 GB for 10 pairs of a 4096 x 3072 image, more than everything
  * else of the run. The two-loop recursion reads each vector in order, once per loop, so the
  * pairs can live anywhere that streams: in memory (the default), or in a file (Node,
- * file-pair-storage.ts) when they do not fit.
+ * src/stylize/history-file.ts) when they do not fit.
  *
  * Vectors are read and written chunk by chunk, in order; a reader sees the same float32
  * values wherever they are kept, and accumulating over the chunks in order gives bit-identical

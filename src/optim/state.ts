@@ -40,10 +40,15 @@ export interface StreamedVector {
 
 export type StateVector = Float32Array | Float64Array | StreamedVector;
 
+/** Visits a float32 vector, whole (one chunk) or streamed, chunk by chunk in order. */
+export function forEachChunkOf(source: Float32Array | StreamedVector, visit: ChunkVisitor): void {
+  if (source instanceof Float32Array) visit(source, 0);
+  else source.forEachChunk(visit);
+}
+
 /** Copies a float32 vector, whole or streamed, into `target` (of the same length). */
 export function copyInto<T extends Float32Array>(target: T, source: Float32Array | StreamedVector): T {
-  if (source instanceof Float32Array) target.set(source);
-  else source.forEachChunk((chunk, start) => target.set(chunk, start));
+  forEachChunkOf(source, (chunk, start) => target.set(chunk, start));
   return target;
 }
 

@@ -19,10 +19,10 @@
  * over as a stream read from the file when it is used.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { describeFsError, writeFileAtomic } from '../files.js';
-import type { StreamedVector } from '../optim/state.js';
+import { describeFsError, readAt, readFloat32Chunks, writeFileAtomic } from '../files.js';
+import { forEachChunkOf, type StreamedVector } from '../optim/state.js';
 
 const MAGIC = 'NSTC';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -80,8 +80,8 @@ export function writeCheckpointFile(path: string, option: string, header: object
       };
       put(prefix);
       for (const a of arrays.values()) {
-        if (a instanceof Float32Array || a instanceof Float64Array) put(bytesOf(a));
-        else a.forEachChunk((chunk) => put(bytesOf(chunk)));
+        if (a instanceof Float64Array) put(bytesOf(a));
+        else forEachChunkOf(a, (chunk) => put(bytesOf(chunk)));
         const padding = alignUp(byteLengthOf(a)) - byteLengthOf(a);
         if (padding > 0) put(new Uint8Array(padding));
       }
@@ -99,17 +99,6 @@ function openOrFail(path: string): number {
   } catch (e) {
     throw new UserError(`${path}: ${describeFsError(e)}`);
   }
-}
-
-/** Reads exactly `length` bytes at `position` into `target` (fewer only at the end of the file); returns the count. */
-function readAt(fd: number, target: Uint8Array, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const got = readSync(fd, target, done, length - done, position + done);
-    if (got === 0) break;
-    done += got;
-  }
-  return done;
 }
 
 /** The header alone (cheap: the arrays are neither read nor checked), for a first look at a checkpoint. */
@@ -157,13 +146,7 @@ function streamedArray(path: string, start: number, length: number): StreamedVec
     forEachChunk(visit) {
       const fd = openOrFail(path);
       try {
-        const chunk = new Float32Array(Math.min(READ_CHUNK / 4, length));
-        const bytes = new Uint8Array(chunk.buffer);
-        for (let first = 0; first < length; first += chunk.length) {
-          const size = Math.min(chunk.length, length - first);
-          if (readAt(fd, bytes, size * 4, start + first * 4) !== size * 4) throw corrupt(path);
-          visit(chunk.subarray(0, size), first);
-        }
+        readFloat32Chunks(fd, start, length, new Float32Array(Math.min(READ_CHUNK / 4, length)), visit, () => corrupt(path));
       } finally {
         closeSync(fd);
       }

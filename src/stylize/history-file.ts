@@ -2,17 +2,17 @@
  * L-BFGS's curvature pairs in a file, for runs whose pairs do not fit in memory (print sizes:
  * 10 pairs of a 4096 x 3072 image are 3 GB). The two-loop recursion reads every pair twice per
  * iteration, in order (src/optim/pair-storage.ts): 6 GB at that size, a few seconds from the
- * page cache or a disk, against the half hour an evaluation takes there.
+ * page cache or a disk, against the hour or more an evaluation takes there (bench/README.md).
  *
  * The file is made in the output's directory (the disk the user chose for the result), opened
  * and at once unlinked: it has no name, so a crash or a kill -9 leaves nothing behind, and its
  * space is freed when it is closed or the process ends.
  */
-import { closeSync, openSync, readSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { describeFsError } from '../files.js';
+import { describeFsError, readFloat32Chunks } from '../files.js';
 import type { ChunkVisitor, PairStorage, PairStorageFactory, PairVector } from '../optim/pair-storage.js';
 import { formatBytes } from './memory.js';
 
@@ -74,18 +74,8 @@ class FilePairStorage implements PairStorage {
   }
 
   read(slot: number, vector: PairVector, visit: ChunkVisitor): void {
-    const bytes = new Uint8Array(this.buffer.buffer);
-    for (let start = 0; start < this.length; start += CHUNK) {
-      const size = Math.min(CHUNK, this.length - start);
-      const wanted = size * BYTES;
-      const position = this.offset(slot, vector, start);
-      for (let done = 0; done < wanted; ) {
-        const got = readSync(this.fd, bytes, done, wanted - done, position + done);
-        if (got === 0) throw new Error(`L-BFGS history file: pair ${slot} ends early (read before written?)`);
-        done += got;
-      }
-      visit(this.buffer.subarray(0, size), start);
-    }
+    const ended = () => new Error(`L-BFGS history file: pair ${slot} ends early (read before written?)`);
+    readFloat32Chunks(this.fd, this.offset(slot, vector, 0), this.length, this.buffer, visit, ended);
   }
 
   write(slot: number, vector: PairVector, start: number, values: Float32Array): void {
