@@ -8,6 +8,7 @@ const BACKEND_SUITES = [
   'test/normalize-gradients.test.ts',
   'test/forward-torch.test.ts',
   'test/objective-torch.test.ts',
+  'test/total-variation-bands.test.ts',
 ];
 
 /** Suites about the GL backends alone. */

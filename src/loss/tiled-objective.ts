@@ -18,7 +18,9 @@
  *    share of the gradient, not a double count.
  * With --normalize-gradients each term's gradient g becomes weight g / |g|_1 with |g|_1 over
  * the whole layer: one more pass sums the tiles' |g_t|_1 before the gradient pass.
- * Total variation is on the whole image (cheap: no network), as in objective.ts.
+ * Total variation is the whole image's, as in objective.ts, computed in bands of a tile's
+ * height (total-variation.ts: the whole image's upload and read-backs would be most of the
+ * memory at 4096 px).
  * Each pass is a sweep over the tiles, every other one in reverse order: the tile that ends
  * one sweep begins the next with its forward pass still alive (run to every loss layer and
  * kept for backward), which saves one tile's forward per sweep after the first; the first
@@ -33,7 +35,7 @@ import { nodeSizes } from '../models/description.js';
 import { addAndRelease } from '../ops/add.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { l1Norm, normalizingScale, scaleAndRelease, weightedSquaredError, type LossTerm } from '../ops/loss.js';
-import { totalVariation } from '../ops/total-variation.js';
+import { totalVariationInBands } from '../ops/total-variation.js';
 import { crop, cropBackward, type Window } from '../ops/window.js';
 import type { ForwardPass, Network } from '../network/network.js';
 import { planTiles, type Tile, type TilePlan } from '../network/tiling.js';
@@ -337,14 +339,9 @@ export class TiledObjective implements ImageObjective {
     });
     for (const term of styleTerms) term.gradient.release();
 
-    const image = engine.upload(x, this.shape);
-    const tv = totalVariation(engine, image, weights.tv, weights.tvWeight);
-    image.release();
-    const tvGradient = engine.read(tv.gradient);
-    tv.gradient.release();
-    for (let i = 0; i < gradient.length; i++) gradient[i] += tvGradient[i];
+    const tv = totalVariationInBands(engine, x, this.shape, weights.tv, weights.tvWeight, this.tile, gradient);
 
-    this.last = { content: content.value, style, tv: tv.value, total: content.value + style + tv.value };
+    this.last = { content: content.value, style, tv, total: content.value + style + tv };
     return this.last.total;
   }
 

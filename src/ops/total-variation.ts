@@ -9,7 +9,7 @@ import {
   powTvRows,
 } from '../../kernels/total-variation.js';
 import type { Engine } from '../engine/engine.js';
-import type { Tensor } from '../engine/tensor.js';
+import type { Shape3, Tensor } from '../engine/tensor.js';
 import { sumOfRows, type LossTerm } from './loss.js';
 
 /**
@@ -32,25 +32,68 @@ export function tvDegree(form: TvForm): number {
 
 /** weight * TV(image) in the given form, and its gradient with respect to the image. */
 export function totalVariation(engine: Engine, image: Tensor, form: TvForm, weight: number): LossTerm {
+  return { value: weight * sumOfRows(engine, tvRows(engine, image, form)), gradient: tvGradient(engine, image, form, weight) };
+}
+
+/** [C][H][1]: the sum of the terms that start in each row (a pixel's differences to its lower and right neighbours). */
+function tvRows(engine: Engine, image: Tensor, form: TvForm): Tensor {
   const [c, height, width] = image.shape;
-  const size = { height, width };
-  const rowOutput: [number, number, number] = [c, height, 1];
-  let rows: Tensor;
-  let gradient: Tensor;
+  const output: [number, number, number] = [c, height, 1];
   if (form.norm === 'pow') {
-    const power = form.power;
-    rows = engine.run({ fn: powTvRows, output: rowOutput, constants: { ...size, power }, functions: [powerOf] }, image);
-    gradient = engine.run(
-      { fn: powTvBackward, output: image.shape, constants: { ...size, power, scale: 2 * weight }, functions: [powerOf] },
-      image,
-    );
-  } else {
-    const absolute = form.norm === 'abs' ? 1 : 0;
-    rows = engine.run({ fn: neighbourTvRows, output: rowOutput, constants: { ...size, absolute }, functions: [neighbourTerm] }, image);
-    gradient = engine.run(
-      { fn: neighbourTvBackward, output: image.shape, constants: { ...size, absolute, scale: absolute ? weight : 2 * weight }, functions: [neighbourSlope] },
-      image,
-    );
+    return engine.run({ fn: powTvRows, output, constants: { height, width, power: form.power }, functions: [powerOf] }, image);
   }
-  return { value: weight * sumOfRows(engine, rows), gradient };
+  const absolute = form.norm === 'abs' ? 1 : 0;
+  return engine.run({ fn: neighbourTvRows, output, constants: { height, width, absolute }, functions: [neighbourTerm] }, image);
+}
+
+function tvGradient(engine: Engine, image: Tensor, form: TvForm, weight: number): Tensor {
+  const [, height, width] = image.shape;
+  if (form.norm === 'pow') {
+    const constants = { height, width, power: form.power, scale: 2 * weight };
+    return engine.run({ fn: powTvBackward, output: image.shape, constants, functions: [powerOf] }, image);
+  }
+  const absolute = form.norm === 'abs' ? 1 : 0;
+  const constants = { height, width, absolute, scale: absolute ? weight : 2 * weight };
+  return engine.run({ fn: neighbourTvBackward, output: image.shape, constants, functions: [neighbourSlope] }, image);
+}
+
+/**
+ * weight * TV of a planar [C][H][W] image on the host, computed on the device in bands of
+ * `bandRows` rows; its gradient is added into `gradient`. The same value and gradient as
+ * totalVariation on the whole image, with the device memory and read-backs of one band: at
+ * 4096 px the whole image's upload, gradient and read-back copies are about 0.8 GB.
+ * Every term of every form joins a pixel to its lower and right neighbours, so the terms
+ * that start in rows [r0, r1) need rows [r0, r1] (row r1 as lower neighbours), and the
+ * gradient of rows [r0, r1) needs rows [r0 - 1, r1] (the terms that start in the row above
+ * end there). Each band is uploaded with those extra rows; what the kernels make of the extra
+ * rows themselves (taken for the image's edge) is not used.
+ */
+export function totalVariationInBands(engine: Engine, pixels: Float32Array, shape: Shape3, form: TvForm, weight: number, bandRows: number, gradient: Float32Array): number {
+  const [c, height, width] = shape;
+  if (!(Number.isInteger(bandRows) && bandRows >= 1)) throw new RangeError(`TV bands: bandRows must be a positive integer, got ${bandRows}`);
+  let value = 0;
+  for (let r0 = 0; r0 < height; r0 += bandRows) {
+    const r1 = Math.min(height, r0 + bandRows);
+    const top = Math.max(0, r0 - 1);
+    const rows = Math.min(height, r1 + 1) - top;
+    const band = new Float32Array(c * rows * width);
+    for (let z = 0; z < c; z++) band.set(pixels.subarray((z * height + top) * width, (z * height + top + rows) * width), z * rows * width);
+    const image = engine.upload(band, [c, rows, width]);
+    const rowSums = tvRows(engine, image, form);
+    const sums = engine.read(rowSums);
+    rowSums.release();
+    const bandGradient = tvGradient(engine, image, form, weight);
+    image.release();
+    const g = engine.read(bandGradient);
+    bandGradient.release();
+    for (let z = 0; z < c; z++) {
+      for (let y = r0; y < r1; y++) {
+        value += sums[z * rows + y - top];
+        const to = (z * height + y) * width;
+        const from = (z * rows + y - top) * width;
+        for (let x = 0; x < width; x++) gradient[to + x] += g[from + x];
+      }
+    }
+  }
+  return weight * value;
 }

@@ -34,7 +34,8 @@ function resizedTo(img: RgbImage, [w, h]: [number, number]): RgbImage {
 }
 
 function initialPoint(config: StylizeConfig, content: RgbImage, contentPixels: Float32Array, mean: ChannelMean, start: RgbImage | undefined): Float32Array {
-  if (config.init === 'content') return contentPixels.slice();
+  // The content's own array: nothing writes to either (the optimisers copy their start point).
+  if (config.init === 'content') return contentPixels;
   if (config.init === 'random') return new Rng(config.seed).normals(contentPixels.length, STYLIZE_DEFAULTS.randomInitStd);
   if (config.init === 'uniform') {
     // Article 000: np.random.uniform(0, 255, shape) - 128 in the network's (preprocessed) space.

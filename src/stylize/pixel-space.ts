@@ -48,13 +48,15 @@ export class PixelSpace {
     }
   }
 
-  /** Planar [3][H][W] recipe pixels to the network's input. */
+  /** Planar [3][H][W] recipe pixels to the network's input (y itself in the network's space: a full-size copy fewer). */
   toNetwork(y: Float32Array): Float32Array {
+    if (this.name === 'network') return y;
     const plane = y.length / 3;
     return y.map((v, i) => this.scale[Math.floor(i / plane)] * v + this.offset[Math.floor(i / plane)]);
   }
 
   fromNetwork(x: Float32Array): Float32Array {
+    if (this.name === 'network') return x;
     const plane = x.length / 3;
     return x.map((v, i) => (v - this.offset[Math.floor(i / plane)]) / this.scale[Math.floor(i / plane)]);
   }
