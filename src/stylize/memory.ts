@@ -20,7 +20,9 @@
  * image, the tiled objective's full-size host buffers (tiledValues), and the kernels compiled
  * for each crop shape (interior, edge and corner tiles, of the content and the style images):
  * measured 2270 MiB at 1024 px in tiles of 512 (2350 in a later run), estimated 2377 MiB;
- * in tiles of 768 measured 3234 MiB, estimated 3040 (6% under; not analysed).
+ * in tiles of 768 measured 3234 MiB, estimated 3040 (6% under; not analysed); 4096x3072 in tiles
+ * of 416 with the history in a file measured 4559 MiB over two evaluations (4b3f569), estimated
+ * 5190 MiB (14% over: the images' six copies are four when the start is the content).
  */
 import { nodeSizes, parameterCount, type ModelName, type NetworkDescription } from '../models/description.js';
 import { haloOf } from '../network/tiling.js';
@@ -67,9 +69,10 @@ function networkValues(model: NetworkDescription, height: number, width: number,
 }
 
 /**
- * Tiled evaluation runs the network on one tile's crop at a time (the tile and its halo), and
- * keeps on the host the content layers' targets for the whole image and the total variation's
- * image, gradient and its copy back.
+ * Tiled evaluation runs the network on one tile's crop at a time (the tile and its halo), keeps
+ * on the host the content layers' targets for the whole image, and takes the total variation
+ * in bands of a tile's rows (and two more): the band's upload, its gradient and the copies read
+ * back.
  */
 function tiledValues(plan: MemoryPlan & { tile: number }): number {
   const { before, after } = haloOf(plan.model, plan.layers);
@@ -78,7 +81,7 @@ function tiledValues(plan: MemoryPlan & { tile: number }): number {
   const targets = plan.contentLayers.length === 0 ? 0 : nodeSizes(plan.model, plan.height, plan.width, plan.contentLayers)
     .filter((s) => plan.contentLayers.includes(s.node.name))
     .reduce((sum, s) => sum + s.channels * s.height * s.width, 0);
-  return network + targets + 3 * 3 * plan.width * plan.height;
+  return network + targets + 3 * 3 * plan.width * Math.min(plan.height, plan.tile + 2);
 }
 
 export function estimateRunBytes(plan: MemoryPlan): number {
