@@ -36,36 +36,11 @@ import { addAndRelease } from '../ops/add.js';
 import { gram, gramBackward } from '../ops/gram.js';
 import { l1Norm, normalizingScale, scaleAndRelease, weightedSquaredError, type LossTerm } from '../ops/loss.js';
 import { totalVariationInBands } from '../ops/total-variation.js';
-import { crop, cropBackward, type Window } from '../ops/window.js';
+import { addPixels, crop, cropBackward, cropPixels, type Window } from '../ops/window.js';
 import type { ForwardPass, Network } from '../network/network.js';
 import { planTiles, type Tile, type TilePlan } from '../network/tiling.js';
 import { gramNormalization } from './loss-forms.js';
 import { lossLayers, styleLayerWeight, type ImageObjective, type LossBreakdown, type ObjectiveWeights, type StyleImage } from './objective.js';
-
-/** Rows x cols of planar [C][H][W] `data`, as a planar array of its own. */
-function cropPixels(data: Float32Array, [c, h, w]: Shape3, { rows, cols }: Window): Float32Array {
-  const [ch, cw] = [rows.end - rows.start, cols.end - cols.start];
-  const out = new Float32Array(c * ch * cw);
-  for (let z = 0; z < c; z++) {
-    for (let y = 0; y < ch; y++) {
-      const from = (z * h + rows.start + y) * w + cols.start;
-      out.set(data.subarray(from, from + cw), (z * ch + y) * cw);
-    }
-  }
-  return out;
-}
-
-/** target[window] += part, for planar [C][H][W] `target`. */
-function addPixels(target: Float32Array, [c, h, w]: Shape3, { rows, cols }: Window, part: Float32Array): void {
-  const [ch, cw] = [rows.end - rows.start, cols.end - cols.start];
-  for (let z = 0; z < c; z++) {
-    for (let y = 0; y < ch; y++) {
-      const to = (z * h + rows.start + y) * w + cols.start;
-      const from = (z * ch + y) * cw;
-      for (let x = 0; x < cw; x++) target[to + x] += part[from + x];
-    }
-  }
-}
 
 const cropOf = (tile: Tile): Window => ({ rows: tile.rows.crop, cols: tile.cols.crop });
 

@@ -11,6 +11,7 @@ import {
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
 import { sumOfRows, type LossTerm } from './loss.js';
+import { addPixels, cropPixels } from './window.js';
 
 /**
  * squared: sum of squared neighbour differences (neural-style); abs: sum of absolute ones
@@ -71,28 +72,25 @@ function tvGradient(engine: Engine, image: Tensor, form: TvForm, weight: number)
 export function totalVariationInBands(engine: Engine, pixels: Float32Array, shape: Shape3, form: TvForm, weight: number, bandRows: number, gradient: Float32Array): number {
   const [c, height, width] = shape;
   if (!(Number.isInteger(bandRows) && bandRows >= 1)) throw new RangeError(`TV bands: bandRows must be a positive integer, got ${bandRows}`);
+  const cols = { start: 0, end: width };
   let value = 0;
   for (let r0 = 0; r0 < height; r0 += bandRows) {
     const r1 = Math.min(height, r0 + bandRows);
     const top = Math.max(0, r0 - 1);
     const rows = Math.min(height, r1 + 1) - top;
-    const band = new Float32Array(c * rows * width);
-    for (let z = 0; z < c; z++) band.set(pixels.subarray((z * height + top) * width, (z * height + top + rows) * width), z * rows * width);
-    const image = engine.upload(band, [c, rows, width]);
+    const bandShape: Shape3 = [c, rows, width];
+    const image = engine.upload(cropPixels(pixels, shape, { rows: { start: top, end: top + rows }, cols }), bandShape);
     const rowSums = tvRows(engine, image, form);
     const sums = engine.read(rowSums);
     rowSums.release();
     const bandGradient = tvGradient(engine, image, form, weight);
     image.release();
-    const g = engine.read(bandGradient);
+    // The band's own rows, without the extra ones above and below.
+    const own = { rows: { start: r0 - top, end: r1 - top }, cols };
+    addPixels(gradient, shape, { rows: { start: r0, end: r1 }, cols }, cropPixels(engine.read(bandGradient), bandShape, own));
     bandGradient.release();
     for (let z = 0; z < c; z++) {
-      for (let y = r0; y < r1; y++) {
-        value += sums[z * rows + y - top];
-        const to = (z * height + y) * width;
-        const from = (z * rows + y - top) * width;
-        for (let x = 0; x < width; x++) gradient[to + x] += g[from + x];
-      }
+      for (let y = own.rows.start; y < own.rows.end; y++) value += sums[z * rows + y];
     }
   }
   return weight * value;

@@ -1,4 +1,7 @@
-/** Shape bookkeeping around kernels/window.ts: a rows x cols window of a tensor, and its backward. */
+/**
+ * Shape bookkeeping around kernels/window.ts: a rows x cols window of a tensor, and its backward;
+ * the same windows of planar host arrays (what tiled work uploads and adds back).
+ */
 import { cropWindow, embedWindow } from '../../kernels/window.js';
 import type { Engine } from '../engine/engine.js';
 import type { Shape3, Tensor } from '../engine/tensor.js';
@@ -29,4 +32,29 @@ export function cropBackward(engine: Engine, gradWindow: Tensor, shape: Shape3, 
     { fn: embedWindow, output: shape, constants: { top: rows.start, left: cols.start, height: rows.end - rows.start, width: cols.end - cols.start } },
     gradWindow,
   );
+}
+
+/** Rows x cols of planar [C][H][W] `data`, as a planar array of its own. */
+export function cropPixels(data: Float32Array, [c, h, w]: Shape3, { rows, cols }: Window): Float32Array {
+  const [ch, cw] = [rows.end - rows.start, cols.end - cols.start];
+  const out = new Float32Array(c * ch * cw);
+  for (let z = 0; z < c; z++) {
+    for (let y = 0; y < ch; y++) {
+      const from = (z * h + rows.start + y) * w + cols.start;
+      out.set(data.subarray(from, from + cw), (z * ch + y) * cw);
+    }
+  }
+  return out;
+}
+
+/** target[window] += part, for planar [C][H][W] `target`. */
+export function addPixels(target: Float32Array, [c, h, w]: Shape3, { rows, cols }: Window, part: Float32Array): void {
+  const [ch, cw] = [rows.end - rows.start, cols.end - cols.start];
+  for (let z = 0; z < c; z++) {
+    for (let y = 0; y < ch; y++) {
+      const to = (z * h + rows.start + y) * w + cols.start;
+      const from = (z * ch + y) * cw;
+      for (let x = 0; x < cw; x++) target[to + x] += part[from + x];
+    }
+  }
 }
