@@ -2,7 +2,7 @@
  * L-BFGS's curvature pairs in a file, for runs whose pairs do not fit in memory (print sizes:
  * 10 pairs of a 4096 x 3072 image are 3 GB). The two-loop recursion reads every pair twice per
  * iteration, in order (src/optim/pair-storage.ts): 6 GB at that size, a few seconds from the
- * page cache or a disk, against the hour or more an evaluation takes there (bench/README.md).
+ * page cache or a disk, against the 36 minutes an evaluation took there (bench/README.md).
  *
  * The file is made in the output's directory (the disk the user chose for the result), opened
  * and at once unlinked: it has no name, so a crash or a kill -9 leaves nothing behind, and its
